@@ -1,0 +1,35 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ProjectDetector } from '../../core/detect';
+import { ModelshipError } from '../../core/errors';
+import { normalizeSettings } from '../../core/settings';
+import { NodeFsReader } from '../../platform/nodeFsReader';
+import { detectJson, detectText } from '../formatDetect';
+
+export async function runDetect(dir: string, options: { json: boolean; verbose: boolean }): Promise<number> {
+  const started = process.hrtime.bigint();
+  const root = path.resolve(dir);
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(root);
+  } catch {
+    throw new ModelshipError('PATH_NOT_FOUND', `${dir}: no such file or folder`, 'Pass the folder that holds your model, e.g. modelship detect ./my-project');
+  }
+  if (!stat.isDirectory()) {
+    throw new ModelshipError('NOT_A_FOLDER', `${dir} is a file; detect scans a folder`, `Try: modelship detect ${path.dirname(dir) || '.'}`);
+  }
+  const reader = new NodeFsReader(root);
+  const detector = new ProjectDetector(reader, normalizeSettings({}).detect, root);
+  const description = await detector.scan();
+  process.stdout.write((options.json ? detectJson(description) : detectText(description)) + '\n');
+  if (options.verbose) {
+    const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    const perFile = [...reader.bytesReadByPath.values()];
+    const max = perFile.length > 0 ? Math.max(...perFile) : 0;
+    process.stderr.write(
+      `modelship: listed ${detector.counters.filesSeen} files, opened ${perFile.length}, read ${reader.bytesRead} bytes ` +
+        `(at most ${max} from one file) in ${ms.toFixed(1)} ms\n`,
+    );
+  }
+  return 0;
+}

@@ -1,0 +1,70 @@
+/**
+ * The `modelship` command: parses arguments, calls core, prints results on stdout and logs on
+ * stderr. Exit codes follow ESLint's: 0 done, 1 the command found errors, 2 bad usage or failure.
+ */
+import { parseArgs } from 'node:util';
+import { isModelshipError } from '../core/errors';
+import { runDetect } from './commands/detect';
+
+const USAGE = `Usage: modelship <command> [options]
+
+Commands:
+  detect [DIR] [--json]    Find model files in DIR (default: the current folder), with their
+                           framework, Python version, requirements and problems.
+
+Options:
+  -h, --help               Show this help.
+  -v, --version            Print the version.
+  --verbose                Log details to stderr.`;
+
+declare const MODELSHIP_VERSION: string | undefined;
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === '-h' || command === '--help' || command === 'help') {
+    process.stdout.write(USAGE + '\n');
+    return command ? 0 : 2;
+  }
+  if (command === '-v' || command === '--version') {
+    process.stdout.write(`${typeof MODELSHIP_VERSION === 'string' ? MODELSHIP_VERSION : 'dev'}\n`);
+    return 0;
+  }
+  if (command === 'detect') {
+    const { values, positionals } = parseArgs({
+      args: rest,
+      allowPositionals: true,
+      options: { json: { type: 'boolean' }, verbose: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    });
+    if (values.help) {
+      process.stdout.write(USAGE + '\n');
+      return 0;
+    }
+    if (positionals.length > 1) throw new UsageError(`detect takes one folder, got ${positionals.length}: ${positionals.join(' ')}`);
+    return runDetect(positionals[0] ?? '.', { json: values.json === true, verbose: values.verbose === true });
+  }
+  throw new UsageError(`Unknown command '${command}'.`);
+}
+
+class UsageError extends Error {}
+
+function report(error: unknown): number {
+  if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    process.stderr.write(`modelship: ${(error as Error).message}\n\n${USAGE}\n`);
+    return 2;
+  }
+  if (isModelshipError(error)) {
+    process.stderr.write(`modelship: ${error.message}\n${error.hint ? `  ${error.hint}\n` : ''}`);
+    return 2;
+  }
+  process.stderr.write(`modelship: internal error: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+  return 2;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.exitCode = report(error);
+  },
+);

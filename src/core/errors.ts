@@ -1,0 +1,18 @@
+/**
+ * The one error type core and adapters throw for conditions a user can act on. `code` is stable
+ * (tests and the extension branch on it), `message` is one line, `hint` says what to do.
+ */
+export class ModelshipError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly hint?: string,
+  ) {
+    super(message);
+    this.name = 'ModelshipError';
+  }
+}
+
+export function isModelshipError(error: unknown): error is ModelshipError {
+  return error instanceof ModelshipError;
+}
