@@ -23,6 +23,11 @@ export interface WorkspaceReader {
   list(path: string): Promise<DirEntry[]>;
   /** Stats a path, following symlinks. Rejects when the path does not exist. */
   stat(path: string): Promise<FileStat>;
+  /**
+   * Resolves symlinks: a project-relative path when the target lies inside the project, an
+   * absolute path (starting with `/`) when it lies outside. Used only for symlinked folders.
+   */
+  realpath(path: string): Promise<string>;
   /** Reads up to `length` bytes at `offset`; returns fewer at the end of the file. */
   read(path: string, offset: number, length: number): Promise<Uint8Array>;
 }

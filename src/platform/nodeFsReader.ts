@@ -1,9 +1,8 @@
 /**
  * WorkspaceReader over Node's `fs`, rooted at one folder. Used by the CLI and by the extension
  * for `file:` workspaces (vscode.workspace.fs cannot read a byte range, and detection must never
- * read a whole multi-GB file). Synchronous calls behind the async interface: for many tiny
- * operations they cost far less than a thread-pool round trip each, which keeps a 50k-file walk
- * close to `find`.
+ * read a whole multi-GB file). Listing and stat go through the thread pool so that a walker with
+ * several folders in flight overlaps them; ranged reads are synchronous, being few and small.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -15,27 +14,50 @@ export class NodeFsReader implements WorkspaceReader {
   readCalls = 0;
   readonly bytesReadByPath = new Map<string, number>();
 
-  constructor(readonly root: string) {}
+  constructor(readonly root: string) {
+    this.prefix = root.endsWith(path.sep) ? root : root + path.sep;
+  }
+
+  private rootReal: string | undefined;
+  private readonly prefix: string;
 
   private abs(relative: string): string {
-    return relative === '' ? this.root : path.join(this.root, relative);
+    return relative === '' ? this.root : this.prefix + relative;
   }
 
-  async list(relative: string): Promise<DirEntry[]> {
-    const entries = fs.readdirSync(this.abs(relative), { withFileTypes: true });
-    return entries.map((e) => ({
-      name: e.name,
-      kind: e.isFile() ? 'file' : e.isDirectory() ? 'directory' : e.isSymbolicLink() ? 'symlink' : 'other',
-    }));
+  realpath(relative: string): Promise<string> {
+    return new Promise((resolve, reject) => {
+      fs.realpath(this.abs(relative), (error, real) => {
+        if (error) return reject(error);
+        const rootReal = (this.rootReal ??= fs.realpathSync(this.root));
+        if (real === rootReal) resolve('');
+        else if (real.startsWith(rootReal + path.sep)) resolve(real.slice(rootReal.length + 1).split(path.sep).join('/'));
+        else resolve(real);
+      });
+    });
   }
 
-  async stat(relative: string): Promise<FileStat> {
-    const st = fs.statSync(this.abs(relative), { bigint: false });
-    return {
-      kind: st.isFile() ? 'file' : st.isDirectory() ? 'directory' : 'other',
-      size: st.size,
-      id: `${st.dev}:${st.ino}`,
-    };
+  list(relative: string): Promise<DirEntry[]> {
+    // Callback APIs on the thread pool: the walker keeps several listings in flight, so the
+    // kernel's directory reads overlap on all cores.
+    return new Promise((resolve, reject) => {
+      fs.readdir(this.abs(relative), { withFileTypes: true }, (error, entries) => {
+        if (error) return reject(error);
+        resolve(entries.map((e) => ({
+          name: e.name,
+          kind: e.isFile() ? 'file' : e.isDirectory() ? 'directory' : e.isSymbolicLink() ? 'symlink' : 'other',
+        })));
+      });
+    });
+  }
+
+  stat(relative: string): Promise<FileStat> {
+    return new Promise((resolve, reject) => {
+      fs.stat(this.abs(relative), (error, st) => {
+        if (error) return reject(error);
+        resolve({ kind: st.isFile() ? 'file' : st.isDirectory() ? 'directory' : 'other', size: st.size, id: `${st.dev}:${st.ino}` });
+      });
+    });
   }
 
   async read(relative: string, offset: number, length: number): Promise<Uint8Array> {

@@ -33,6 +33,12 @@ export class MemoryReader implements WorkspaceReader {
     return path;
   }
 
+  async realpath(path: string): Promise<string> {
+    const real = this.resolve(path);
+    if (!this.dirs.has(real) && !this.files.has(real)) throw Object.assign(new Error(`ENOENT: ${path}`), { code: 'ENOENT' });
+    return real;
+  }
+
   async list(path: string): Promise<DirEntry[]> {
     const dir = this.resolve(path);
     if (!this.dirs.has(dir)) throw Object.assign(new Error(`ENOTDIR: ${path}`), { code: 'ENOTDIR' });

@@ -74,7 +74,7 @@ export async function projectProblems(
   const required = new Set(deps.requirements.packages.map((p) => p.normalizedName));
   const hasDependencyFiles = deps.requirements.files.length > 0;
   if (models.length > 0 && !hasDependencyFiles) {
-    const needed = [...new Set(models.map((m) => suggestedDistribution(m.framework)).filter((d): d is string => !!d))];
+    const needed = [...new Set(models.map((m) => suggestedDistribution(m.framework)).filter((d): d is string => !!d))].slice(0, 5);
     problems.push({
       path: '.',
       message: `No requirements file found: the image cannot reproduce the environment the model${models.length > 1 ? 's were' : ' was'} saved with`,

@@ -41,6 +41,7 @@ export function excludeMatcher(patterns: string[]): (name: string, path: string)
 }
 
 const SAVED_MODEL_FILES = new Set(['saved_model.pb', 'saved_model.pbtxt']);
+const WALK_CONCURRENCY = 16;
 
 export function joinPath(dir: string, name: string): string {
   return dir === '' ? name : `${dir}/${name}`;
@@ -71,23 +72,17 @@ export async function walkProject(reader: WorkspaceReader, settings: DetectSetti
   const stack: { path: string; depth: number }[] = [{ path: start, depth: 0 }];
   let cutShort = false;
 
-  while (stack.length > 0) {
-    const { path: dir, depth } = stack.pop()!;
+  const visit = async ({ path: dir, depth }: { path: string; depth: number }): Promise<void> => {
     let entries;
     try {
-      const stat = await reader.stat(dir);
-      if (stat.id !== undefined) {
-        if (visited.has(stat.id)) continue;
-        visited.add(stat.id);
-      }
       entries = await reader.list(dir);
     } catch (error) {
       result.problems.push({ path: dir || '.', message: `Cannot list this folder (${describeError(error)})`, severity: 'warning', code: 'unreadable' });
-      continue;
+      return;
     }
     if (entries.some((e) => SAVED_MODEL_FILES.has(e.name) && e.kind !== 'directory')) {
       result.savedModels.push({ path: dir, bytes: await treeSize(reader, dir) });
-      continue;
+      return;
     }
     for (const entry of entries) {
       const path = joinPath(dir, entry.name);
@@ -96,6 +91,13 @@ export async function walkProject(reader: WorkspaceReader, settings: DetectSetti
         try {
           const target = await reader.stat(path);
           kind = target.kind === 'directory' ? 'directory' : target.kind === 'file' ? 'file' : 'other';
+          // A linked folder inside the project is walked under its own name; one outside it is
+          // walked once however many links lead there, which also ends every symlink loop.
+          if (kind === 'directory') {
+            const real = await reader.realpath(path);
+            if (!real.startsWith('/') || visited.has(real)) continue;
+            visited.add(real);
+          }
         } catch {
           continue;
         }
@@ -111,14 +113,30 @@ export async function walkProject(reader: WorkspaceReader, settings: DetectSetti
         if (++result.filesSeen > settings.maxFiles) {
           cutShort = true;
           stack.length = 0;
-          break;
+          return;
         }
         if (recordDependency(result.dependencyFiles, entry.name, dir)) continue;
         if (excluded(entry.name, path)) continue;
         if (shouldSniff(entry.name)) result.candidates.push(path);
       }
     }
-  }
+  };
+
+  // Several folders in flight at once: each listing waits on the kernel, not on the CPU.
+  await new Promise<void>((resolve, reject) => {
+    let active = 0;
+    const pump = (): void => {
+      while (active < WALK_CONCURRENCY && stack.length > 0) {
+        active++;
+        visit(stack.pop()!).then(() => {
+          active--;
+          if (active === 0 && stack.length === 0) resolve();
+          else pump();
+        }, reject);
+      }
+    };
+    pump();
+  });
   if (cutShort) {
     result.problems.push({
       path: '.',

@@ -11,6 +11,9 @@ class HugeFileReader implements WorkspaceReader {
   async list(): Promise<DirEntry[]> {
     return [{ name: 'big', kind: 'file' }];
   }
+  async realpath(path: string): Promise<string> {
+    return path;
+  }
   async stat(): Promise<FileStat> {
     return { kind: 'file', size: this.size };
   }

@@ -122,11 +122,11 @@ export async function sniffHdf5(ctx: SniffContext): Promise<SniffHit | undefined
   const weightsName = /\.weights\.h5$/.test(ctx.name);
   const keras3Weights = text.includes('vars') && text.includes('layers') && weightsName;
   if (markers.length === 0 && !keras3Weights) return undefined;
-  const why = markers.length > 0 ? `attributes ${markers.slice(0, 3).join(', ')}` : 'Keras 3 weights layout (layers/…/vars)';
+  const why = markers.length > 0 ? `Keras attributes ${markers.slice(0, 3).join(', ')}` : 'the Keras 3 weights layout (layers/…/vars)';
   return {
     format: 'keras-h5',
     framework: 'keras',
-    evidence: `HDF5 file with Keras ${why}${kerasVersion ? `, Keras ${kerasVersion}` : ''}`,
+    evidence: `HDF5 file with ${why}${kerasVersion ? `, Keras ${kerasVersion}` : ''}`,
     details: kerasVersion ? { producer: `keras ${kerasVersion}` } : {},
   };
 }
