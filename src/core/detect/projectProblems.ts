@@ -22,6 +22,14 @@ const FRAMEWORK_LABEL: Record<string, string> = {
   numpy: 'NumPy', pandas: 'pandas', statsmodels: 'statsmodels', transformers: 'Transformers',
 };
 
+/** Conda package names that differ from the pip distribution providing the same framework. */
+const CONDA_NAMES: Record<string, string> = { pytorch: 'torch', 'py-xgboost': 'xgboost', 'pytorch-cpu': 'torch', 'pytorch-gpu': 'torch', 'tensorflow-base': 'tensorflow' };
+
+function condaToPip(name: string): string {
+  const bare = name.slice(name.lastIndexOf(':') + 1).toLowerCase().replace(/[-_.]+/g, '-');
+  return CONDA_NAMES[bare] ?? bare;
+}
+
 export async function projectProblems(
   rawModels: DetectedModel[],
   deps: DependencyResult,
@@ -71,7 +79,10 @@ export async function projectProblems(
     }
   }
 
-  const required = new Set(deps.requirements.packages.map((p) => p.normalizedName));
+  const required = new Set([
+    ...deps.requirements.packages.map((p) => p.normalizedName),
+    ...deps.requirements.conda.map((c) => condaToPip(c.name)),
+  ]);
   const hasDependencyFiles = deps.requirements.files.length > 0;
   if (models.length > 0 && !hasDependencyFiles) {
     const needed = [...new Set(models.map((m) => suggestedDistribution(m.framework)).filter((d): d is string => !!d))].slice(0, 5);

@@ -71,3 +71,11 @@ test('update() re-reads requirements when a dependency file changes', async () =
   assert.ok(!after.problems.some((p) => p.code === 'framework-missing'));
   assert.equal(detector.counters.sniffs, 1, 'the model was not re-opened');
 });
+
+test('a conda-only environment provides the framework too', async () => {
+  const env = 'name: x\ndependencies:\n  - python=3.10\n  - pytorch::pytorch=2.1.0\n  - scikit-learn=1.3.0\n';
+  const reader = new MemoryReader({ 'clf.pkl': fixture('sklearn_logreg_p2.pkl'), 'net.pt': fixture('torch_state_dict.pt'), 'environment.yml': env });
+  const desc = await new ProjectDetector(reader, settings, '/p').scan();
+  assert.deepEqual(desc.problems.filter((p) => p.code === 'framework-missing'), []);
+  assert.equal(desc.python.version, '3.10');
+});
