@@ -37,6 +37,10 @@ export interface PickleWalk {
   dynamicGlobals: number;
   /** The first value pushed was an integer equal to PyTorch's legacy-format magic number. */
   torchLegacyMagic: boolean;
+  /** Raw array payloads joblib wrote between opcodes, which the walk stepped over. */
+  joblibArrays: number;
+  /** Where the walk needs bytes from next when `truncated` (past a skipped payload, it can be beyond the input). */
+  resumeOffset: number;
 }
 
 type Value =
@@ -44,6 +48,10 @@ type Value =
   | { t: 'str'; v: string }
   | { t: 'int'; v: bigint }
   | { t: 'global'; v: string }
+  | { t: 'tuple'; items: Value[] }
+  | { t: 'dict'; entries: Map<string, Value> }
+  /** An object built by REDUCE/NEWOBJ from a known global: enough to recognise joblib's array wrapper and numpy dtypes. */
+  | { t: 'obj'; cls: string; args: Value }
   | { t: 'other' };
 
 const MARK: Value = { t: 'mark' };
@@ -51,6 +59,7 @@ const OTHER: Value = { t: 'other' };
 const MAX_STACK = 100_000;
 const MAX_MEMO = 1_000_000;
 const MAX_STRING = 4096;
+const MAX_TRACKED_ITEMS = 64;
 /** 0x1950a86a20f9469cfc6c: torch.serialization.MAGIC_NUMBER, the first thing a legacy torch.save writes. */
 const TORCH_MAGIC = 0x1950a86a20f9469cfc6cn;
 
@@ -210,7 +219,10 @@ export function walkPickle(bytes: Uint8Array, options: WalkOptions = {}): Pickle
   const c = new Cursor(bytes);
   const out: PickleWalk = {
     protocol: -1, globals: [], pickles: 0, opcodes: 0, truncated: false, end: 0, dynamicGlobals: 0, torchLegacyMagic: false,
+    joblibArrays: 0, resumeOffset: 0,
   };
+  // joblib writes an object-dtype array as a whole nested pickle inside the outer one.
+  const outer: { stack: Value[]; memo: Map<number, Value> }[] = [];
   const maxGlobals = options.maxGlobals ?? Infinity;
   let stack: Value[] = [];
   let memo = new Map<number, Value>();
@@ -251,6 +263,7 @@ export function walkPickle(bytes: Uint8Array, options: WalkOptions = {}): Pickle
     if (arg === 'short') {
       out.truncated = true;
       c.pos = offset;
+      out.resumeOffset = offset;
       break;
     }
     if (arg === 'bad') {
@@ -265,6 +278,12 @@ export function walkPickle(bytes: Uint8Array, options: WalkOptions = {}): Pickle
         stack.push(MARK);
         break;
       case 'stop':
+        if (outer.length > 0) {
+          const saved = outer.pop()!;
+          stack = saved.stack;
+          memo = saved.memo;
+          break;
+        }
         out.pickles++;
         out.end = c.pos;
         if (out.protocol < 0) out.protocol = Math.min(maxProtoSeen, 1);
@@ -285,7 +304,7 @@ export function walkPickle(bytes: Uint8Array, options: WalkOptions = {}): Pickle
         push(stack[stack.length - 1] ?? OTHER);
         break;
       case 'pushOther':
-        push(OTHER);
+        push(op.name === 'EMPTY_TUPLE' ? { t: 'tuple', items: [] } : op.name === 'EMPTY_DICT' ? { t: 'dict', entries: new Map() } : OTHER);
         break;
       case 'pushInt': {
         let v = 0n;
@@ -359,25 +378,49 @@ export function walkPickle(bytes: Uint8Array, options: WalkOptions = {}): Pickle
         push(OTHER);
         break;
       case 'reduce':
-      case 'newobj':
-        pop();
-        pop();
-        push(OTHER);
+      case 'newobj': {
+        const args = pop();
+        const callable = pop();
+        push(callable.t === 'global' ? { t: 'obj', cls: callable.v, args } : OTHER);
         break;
+      }
       case 'newobjEx':
         pop();
         pop();
         pop();
         push(OTHER);
         break;
-      case 'build':
+      case 'build': {
+        const state = pop();
+        const target = stack[stack.length - 1];
+        if (target?.t === 'obj' && target.cls.endsWith('NumpyArrayWrapper') && state.t === 'dict') {
+          const payload = joblibPayload(state, bytes, c.pos);
+          if (payload === 'nested') {
+            outer.push({ stack, memo });
+            stack = [];
+            memo = new Map();
+          } else if (payload !== undefined) {
+            out.joblibArrays++;
+            c.pos = payload;
+            if (c.pos > bytes.length) {
+              out.truncated = true;
+              out.resumeOffset = c.pos;
+              return finish(out, c, maxProtoSeen);
+            }
+          }
+        }
+        break;
+      }
       case 'append':
         pop();
         break;
-      case 'setitem':
-        pop();
-        pop();
+      case 'setitem': {
+        const value = pop();
+        const key = pop();
+        const target = stack[stack.length - 1];
+        if (target?.t === 'dict' && key.t === 'str' && target.entries.size < MAX_TRACKED_ITEMS) target.entries.set(key.v, value);
         break;
+      }
       case 'obj':
         popMark();
         push(OTHER);
@@ -389,39 +432,91 @@ export function walkPickle(bytes: Uint8Array, options: WalkOptions = {}): Pickle
         pop();
         push(OTHER);
         break;
-      case 'popMarkPush':
-        popMark();
-        push(OTHER);
+      case 'popMarkPush': {
+        const items = popMark();
+        if (op.name === 'TUPLE') push({ t: 'tuple', items: items.slice(0, MAX_TRACKED_ITEMS) });
+        else if (op.name === 'DICT') push({ t: 'dict', entries: pairs(items) });
+        else push(OTHER);
         break;
-      case 'popMarkOnly':
-        popMark();
+      }
+      case 'popMarkOnly': {
+        const items = popMark();
+        const target = stack[stack.length - 1];
+        if (op.name === 'SETITEMS' && target?.t === 'dict') for (const [k, v] of pairs(items)) if (target.entries.size < MAX_TRACKED_ITEMS) target.entries.set(k, v);
         break;
+      }
       case 'tuple1':
-        pop();
-        push(OTHER);
-        break;
       case 'tuple2':
-        pop();
-        pop();
-        push(OTHER);
+      case 'tuple3': {
+        const n = op.effect === 'tuple1' ? 1 : op.effect === 'tuple2' ? 2 : 3;
+        const items: Value[] = [];
+        for (let i = 0; i < n; i++) items.unshift(pop());
+        push({ t: 'tuple', items });
         break;
-      case 'tuple3':
-        pop();
-        pop();
-        pop();
-        push(OTHER);
-        break;
+      }
       case 'readonlyBuffer':
         break;
     }
     if (out.globals.length >= maxGlobals) break;
   }
   // Running out of bytes inside a pickle (not between two) means we were given a prefix.
-  if (!out.error && c.pos >= bytes.length && c.pos > out.end) out.truncated = true;
+  if (!out.error && c.pos >= bytes.length && c.pos > out.end) {
+    out.truncated = true;
+    out.resumeOffset ||= c.pos;
+  }
   return finish(out, c, maxProtoSeen);
 }
 
 function finish(out: PickleWalk, _c: Cursor, maxProtoSeen: number): PickleWalk {
   if (out.protocol < 0) out.protocol = Math.min(maxProtoSeen, 1);
   return out;
+}
+
+function pairs(items: Value[]): Map<string, Value> {
+  const map = new Map<string, Value>();
+  for (let i = 0; i + 1 < items.length && map.size < MAX_TRACKED_ITEMS; i += 2) {
+    const key = items[i]!;
+    if (key.t === 'str') map.set(key.v, items[i + 1]!);
+  }
+  return map;
+}
+
+/** Bytes per item of a numpy dtype string such as `f8`, `<i4`, `|b1`, `U10`, `c16`; undefined if unknown. */
+export function dtypeItemSize(descr: string): number | undefined {
+  const m = /^[<>|=]?([biufcmMOSUV])(\d*)$/.exec(descr);
+  if (!m) return undefined;
+  const [, kind, digits] = m;
+  if (kind === 'O') return undefined;
+  const n = digits ? Number(digits) : kind === 'b' ? 1 : NaN;
+  if (!Number.isFinite(n)) return undefined;
+  return kind === 'U' ? 4 * n : n;
+}
+
+/**
+ * Where the raw bytes joblib wrote after a NumpyArrayWrapper end (joblib/numpy_pickle.py,
+ * `write_array`: an optional padding-length byte and that much padding, then the array's bytes),
+ * 'nested' for an object array (pickled whole, inline), or undefined when the state is unreadable.
+ */
+function joblibPayload(state: { entries: Map<string, Value> }, bytes: Uint8Array, pos: number): number | 'nested' | undefined {
+  const shape = state.entries.get('shape');
+  const dtype = state.entries.get('dtype');
+  if (shape?.t !== 'tuple' || dtype?.t !== 'obj') return undefined;
+  const descr = dtype.args.t === 'tuple' ? dtype.args.items[0] : undefined;
+  if (descr?.t !== 'str') return undefined;
+  if (/^[<>|=]?O\d*$/.test(descr.v)) return 'nested';
+  const itemSize = dtypeItemSize(descr.v);
+  if (itemSize === undefined) return undefined;
+  let count = 1;
+  for (const dim of shape.items) {
+    if (dim.t !== 'int' || dim.v < 0n) return undefined;
+    count *= Number(dim.v);
+  }
+  let start = pos;
+  const alignment = state.entries.get('numpy_array_alignment_bytes');
+  if (alignment?.t === 'int') {
+    if (pos >= bytes.length) return pos + 1 + count * itemSize;
+    start = pos + 1 + bytes[pos]!;
+  }
+  const end = start + count * itemSize;
+  return Number.isSafeInteger(end) ? end : undefined;
 }

@@ -87,3 +87,47 @@ test('hostile lengths do not allocate or throw', () => {
   const walk = walkPickle(bytes);
   assert.ok(walk.truncated || walk.error);
 });
+
+test('joblib dumps are walked end to end, stepping over the raw arrays joblib writes inline', async () => {
+  const { readFileSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const bytes = new Uint8Array(readFileSync(join(__dirname, '../../fixtures/models/sklearn_pipeline.joblib')));
+  const walk = walkPickle(bytes, { concatenated: true });
+  assert.equal(walk.error, undefined);
+  assert.equal(walk.truncated, false);
+  assert.equal(walk.pickles, 1);
+  assert.ok(walk.joblibArrays >= 4, `arrays stepped over: ${walk.joblibArrays}`);
+  const names = walk.globals.map((g) => `${g.module}.${g.name}`);
+  assert.ok(names.includes('sklearn.linear_model._logistic.LogisticRegression'), 'the estimator after the scaler arrays');
+});
+
+test('a joblib pipeline ending in XGBoost is an XGBoost model, whatever comes first', async (t) => {
+  const { spawnSync } = await import('node:child_process');
+  const { mkdtempSync, readFileSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { tmpdir } = await import('node:os');
+  const dir = mkdtempSync(join(tmpdir(), 'ms-joblib-'));
+  const script = [
+    'import joblib, numpy as np',
+    'from sklearn.pipeline import make_pipeline',
+    'from sklearn.preprocessing import StandardScaler',
+    'from xgboost import XGBClassifier',
+    'X = np.random.RandomState(0).rand(200, 30); y = (X[:, 0] > 0.5).astype(int)',
+    'm = make_pipeline(StandardScaler(), XGBClassifier(n_estimators=3, max_depth=2)).fit(X, y)',
+    `joblib.dump(m, '${dir}/p.joblib')`,
+    `joblib.dump({'labels': np.array(['a', 'b'], dtype=object), 'm': m}, '${dir}/o.joblib')`,
+  ].join('\n');
+  const python = spawnSync('/usr/bin/python3', ['-c', script], { encoding: 'utf8' });
+  if (python.status !== 0) {
+    if (process.env.CI) assert.fail(`Debian python3 with scikit-learn and xgboost is needed: ${python.stderr}`);
+    t.skip(`skipped: Debian's python3 with python3-sklearn and python3-xgboost is not installed (${python.stderr.split('\n').filter(Boolean).pop()})`);
+    return;
+  }
+  const { frameworkFromModules } = await import('../../../src/core/detect/frameworks');
+  for (const name of ['p.joblib', 'o.joblib']) {
+    const walk = walkPickle(new Uint8Array(readFileSync(join(dir, name))), { concatenated: true });
+    assert.equal(walk.error, undefined, name);
+    assert.equal(walk.pickles, 1, name);
+    assert.equal(frameworkFromModules(walk.globals.map((g) => g.module)), 'xgboost', name);
+  }
+});
