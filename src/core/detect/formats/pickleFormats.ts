@@ -49,9 +49,12 @@ function hitFromWalk(ctx: SniffContext, walk: PickleWalk, compression: string | 
   const { modules, globals } = summarize(walk);
   const isJoblib = modules.some((m) => m.startsWith('joblib.') || m === 'joblib' || m.startsWith('sklearn.externals.joblib'));
   const byName = /\.(joblib|jbl)(\.(z|gz|bz2|xz|lzma|lz4))?$/.test(ctx.name);
-  const format = isJoblib || (compression !== undefined && byName) || byName ? 'joblib' : 'pickle';
+  const format = isJoblib || byName ? 'joblib' : 'pickle';
   const framework = frameworkFromModules(modules);
-  const shown = globals.filter((g) => !g.startsWith('joblib.') && !g.startsWith('copyreg.') && !g.startsWith('copy_reg.') && !g.startsWith('builtins.') && !g.startsWith('__builtin__.')).slice(0, 3);
+  // Name the framework's own classes first: they say what the model is; numpy helpers do not.
+  const plumbing = /^(joblib|copyreg|copy_reg|builtins|__builtin__|_codecs|collections)\./;
+  const own = (g: string): number => (frameworkFromModules([g]) === framework ? 0 : 1);
+  const shown = globals.filter((g) => !plumbing.test(g)).sort((a, b) => own(a) - own(b)).slice(0, 3);
   const parts = [
     compression ? `${compression}-compressed pickle` : `pickle protocol ${walk.protocol}`,
     isJoblib ? 'joblib NumpyArrayWrapper' : undefined,
