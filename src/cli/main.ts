@@ -9,8 +9,8 @@ import { runDetect } from './commands/detect';
 const USAGE = `Usage: modelship <command> [options]
 
 Commands:
-  detect [DIR] [--json]    Find model files in DIR (default: the current folder), with their
-                           framework, Python version, requirements and problems.
+  detect [PATH] [--json]   Find model files in PATH (a folder, default the current one, or one
+                           file), with their framework, Python version, requirements and problems.
 
 Options:
   -h, --help               Show this help.

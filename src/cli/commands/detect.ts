@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ProjectDetector } from '../../core/detect';
+import { detectFile, ProjectDetector } from '../../core/detect';
 import { ModelshipError } from '../../core/errors';
 import { normalizeSettings } from '../../core/settings';
 import { NodeFsReader } from '../../platform/nodeFsReader';
@@ -15,9 +15,14 @@ export async function runDetect(dir: string, options: { json: boolean; verbose: 
   } catch {
     throw new ModelshipError('PATH_NOT_FOUND', `${dir}: no such file or folder`, 'Pass the folder that holds your model, e.g. modelship detect ./my-project');
   }
-  if (!stat.isDirectory()) {
-    throw new ModelshipError('NOT_A_FOLDER', `${dir} is a file; detect scans a folder`, `Try: modelship detect ${path.dirname(dir) || '.'}`);
+  if (stat.isFile()) {
+    // One file: describe it with the dependency files beside it; the root is its folder.
+    const folder = path.dirname(root);
+    const description = await detectFile(new NodeFsReader(folder), normalizeSettings({}).detect, folder, path.basename(root));
+    process.stdout.write((options.json ? detectJson(description) : detectText(description)) + '\n');
+    return 0;
   }
+  if (!stat.isDirectory()) throw new ModelshipError('NOT_A_FOLDER', `${dir} is neither a file nor a folder`);
   const reader = new NodeFsReader(root);
   const detector = new ProjectDetector(reader, normalizeSettings({}).detect, root);
   const description = await detector.scan();

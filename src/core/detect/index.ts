@@ -4,4 +4,4 @@
  * the paths a file-system event names.
  */
 export type * from './types';
-export { detectProject, ProjectDetector } from './projectDetector';
+export { detectFile, detectProject, ProjectDetector } from './projectDetector';

@@ -25,6 +25,26 @@ function isUnder(path: string, dir: string): boolean {
 }
 
 /**
+ * Describes one file: its model (if it is one) with the dependency files that sit beside it.
+ * For `modelship detect path/to/model.pkl`, where walking the whole parent folder would be wrong.
+ */
+export async function detectFile(reader: WorkspaceReader, settings: DetectSettings, root: string, path: string): Promise<ProjectDescription> {
+  const dir = path.slice(0, Math.max(0, path.lastIndexOf('/')));
+  const files = emptyDependencyFiles();
+  for (const entry of await reader.list(dir)) if (entry.kind !== 'directory') recordDependency(files, entry.name, dir);
+  const fileProblems: Problem[] = [];
+  let model: DetectedModel | undefined;
+  try {
+    model = await sniffFile(reader, path, (await reader.stat(path)).size);
+  } catch (error) {
+    fileProblems.push({ path, message: `Cannot read this file (${describeError(error)})`, severity: 'warning', code: error instanceof EmptyFileError ? 'empty-file' : 'unreadable' });
+  }
+  const deps = await readDependencies(reader, files, settings);
+  const { models, problems } = await projectProblems(model ? [model] : [], deps, fileProblems, async () => undefined);
+  return { root, models, requirements: deps.requirements, python: deps.python, problems };
+}
+
+/**
  * Keeps the last scan and updates it incrementally: `update(paths)` re-sniffs only the named
  * paths (created, changed or deleted files and folders), re-reads dependency files when one of
  * them changed, and recomputes the cross-file problems.
