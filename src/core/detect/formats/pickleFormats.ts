@@ -7,6 +7,7 @@ import { inflateSync, gunzipSync, constants as zlibConstants } from 'node:zlib';
 import { walkPickle, type PickleWalk } from '../../pickle/walkPickle';
 import { frameworkFromModules } from '../frameworks';
 import { READ_BUDGET, readWindow, type SniffContext, type SniffHit } from './sniffContext';
+import { decompressPrefix, type PrefixCodec } from './decompressPrefix';
 
 /** Compression magic numbers joblib's compressors write (joblib/compressor.py). */
 const COMPRESSIONS: { name: string; magic: number[] }[] = [
@@ -82,20 +83,20 @@ function inflatePrefix(bytes: Uint8Array, compression: string): Uint8Array | und
 
 async function sniffCompressed(ctx: SniffContext, compression: string): Promise<SniffHit | undefined> {
   const window = await readWindow(ctx, READ_BUDGET);
-  const inflated = inflatePrefix(window, compression);
-  if (inflated) {
-    if (!looksLikePickleStart(inflated)) return undefined;
+  const inflated = compression === 'zlib' || compression === 'gzip'
+    ? inflatePrefix(window, compression)
+    : await decompressPrefix(window, compression as PrefixCodec, 4 * READ_BUDGET);
+  if (inflated && looksLikePickleStart(inflated)) {
     const walk = walkPickle(inflated, { concatenated: true });
-    if (!isConvincing(walk)) return undefined;
-    return hitFromWalk(ctx, walk, compression);
+    if (isConvincing(walk)) return hitFromWalk(ctx, walk, compression);
   }
-  // Codecs Node lacks (bz2, xz, lzma, lz4) are trusted only with a joblib-style name.
-  if (compression === 'zlib' || compression === 'gzip') return undefined;
+  if (inflated || compression === 'zlib' || compression === 'gzip') return undefined;
+  // A first bz2 block larger than the read budget cannot be decoded: trust a joblib-style name.
   if (!/\.(joblib|jbl|pkl|pickle)(\.\w+)?$|\.(z|bz2|xz|lzma|lz4)$/.test(ctx.name)) return undefined;
   return {
     format: 'joblib',
     framework: 'unknown',
-    evidence: `${compression}-compressed stream named like a joblib dump; the framework is inside the compressed pickle`,
+    evidence: `${compression}-compressed stream named like a joblib dump; its first block is larger than the 64 KiB read, so the framework is not known`,
     details: { compression },
   };
 }
