@@ -1,0 +1,59 @@
+/**
+ * The one command table. Each entry maps a short name (registered as `modelship.<name>`) to a
+ * handler factory taking the Ctx; `registerCommands` registers them all through one wrapper that
+ * logs failures and shows one short message with a "Show Log" action. A test checks this table
+ * against `contributes.commands` in package.json.
+ */
+import * as vscode from 'vscode';
+import { containerize } from './containerize';
+import type { Ctx } from './ctx';
+import { errorMessage } from './log';
+import { fileUri } from './modelsTreeItems';
+import type { ModelsNode } from './modelsTreeNodes';
+
+type Handler = (...args: unknown[]) => unknown;
+
+export const COMMANDS: Record<string, (ctx: Ctx) => Handler> = {
+  containerize: (ctx) => (target) => containerize(ctx, target),
+  refresh: (ctx) => async () => {
+    await vscode.window.withProgress(
+      { location: { viewId: 'modelship.models' }, title: 'Scanning for models' },
+      () => ctx.detection.rescanAll(),
+    );
+    return ctx.store.models().length;
+  },
+  showLog: (ctx) => () => ctx.log.show(),
+  revealModel: () => async (target) => {
+    const node = target as ModelsNode | undefined;
+    const uri = target instanceof vscode.Uri ? target
+      : node?.kind === 'model' ? fileUri(node.folder, node.model.path) : undefined;
+    if (!uri) throw new Error('no model was given to reveal; click a model in the Models view');
+    await vscode.commands.executeCommand('revealInExplorer', uri);
+    return uri.toString();
+  },
+};
+
+/** Fully qualified ids, in table order. */
+export const COMMAND_IDS: readonly string[] = Object.keys(COMMANDS).map((name) => `modelship.${name}`);
+
+export function registerCommands(ctx: Ctx): vscode.Disposable[] {
+  return Object.entries(COMMANDS).map(([name, factory]) => {
+    const handler = factory(ctx);
+    const id = `modelship.${name}`;
+    return vscode.commands.registerCommand(id, async (...args: unknown[]) => {
+      try {
+        return await handler(...args);
+      } catch (err) {
+        if (err instanceof vscode.CancellationError) return undefined;
+        ctx.log.error(`${id} failed`, err);
+        const hint = (err as { hint?: unknown }).hint;
+        const text = `Modelship: ${errorMessage(err)}${typeof hint === 'string' ? ` ${hint}` : ''}`;
+        ctx.notices.lastNotice = text;
+        void vscode.window.showErrorMessage(text, 'Show Log').then((choice) => {
+          if (choice) ctx.log.show();
+        });
+        return undefined;
+      }
+    });
+  });
+}
