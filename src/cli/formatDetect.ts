@@ -2,6 +2,7 @@
  * Renders a ProjectDescription for people (a table) or for programs (the documented JSON shape).
  */
 import type { ProjectDescription } from '../core/detect/types';
+import { formatBytes } from '../core/formatBytes';
 
 /** The `--json` shape promised to other tools: exactly these keys on each model. */
 export function detectJson(desc: ProjectDescription): string {
@@ -22,16 +23,6 @@ export function detectJson(desc: ProjectDescription): string {
   return JSON.stringify(json, null, 2);
 }
 
-export function humanBytes(bytes: number): string {
-  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return unit === 0 ? `${bytes} B` : `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
-}
 
 function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
@@ -48,7 +39,7 @@ export function detectText(desc: ProjectDescription): string {
     out.push(`${desc.models.length} model${desc.models.length === 1 ? '' : 's'}:`);
     out.push(table([
       ['PATH', 'FORMAT', 'FRAMEWORK', 'SIZE', 'EVIDENCE'],
-      ...desc.models.map((m) => [m.path, m.format, m.framework, humanBytes(m.bytes), m.evidence]),
+      ...desc.models.map((m) => [m.path, m.format, m.framework, formatBytes(m.bytes), m.evidence]),
     ]));
   }
   const pkgs = desc.requirements.packages;

@@ -53,13 +53,4 @@ export function modelsAt(desc: ProjectDescription, selected: string): DetectedMo
   return desc.models.filter((m) => belongsTo(m, selected) || m.path.startsWith(`${selected}/`));
 }
 
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  return unit === 0 ? `${bytes} B` : `${value < 10 ? value.toFixed(1) : Math.round(value)} ${units[unit]}`;
-}
+export { formatBytes } from '../core/formatBytes';
