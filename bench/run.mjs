@@ -6,7 +6,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { generateTree } from './detectTree.mjs';
 
-const RUNS = Number(process.env.BENCH_RUNS ?? 7);
+const RUNS = Number(process.env.BENCH_RUNS ?? 15);
 const cli = resolve('dist/cli.js');
 
 function median(values) {
@@ -14,16 +14,20 @@ function median(values) {
   return sorted[Math.floor(sorted.length / 2)];
 }
 
-function timeCommand(cmd, args) {
-  const samples = [];
-  let last;
+/** Times several commands round-robin (so drift in machine load hits all alike); medians per command. */
+function timeRoundRobin(commands) {
+  const samples = commands.map(() => []);
+  const last = [];
   for (let i = 0; i < RUNS; i++) {
-    const t0 = process.hrtime.bigint();
-    last = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
-    samples.push(Number(process.hrtime.bigint() - t0) / 1e6);
-    if (last.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${last.stderr}`);
+    commands.forEach(([cmd, args], k) => {
+      const t0 = process.hrtime.bigint();
+      const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+      samples[k].push(Number(process.hrtime.bigint() - t0) / 1e6);
+      if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr}`);
+      last[k] = r;
+    });
   }
-  return { ms: median(samples), last };
+  return samples.map((s, k) => ({ ms: median(s), last: last[k] }));
 }
 
 function commit() {
@@ -39,9 +43,13 @@ const tree = generateTree(join(process.env.BENCH_DIR ?? tmpdir(), 'modelship-ben
 spawnSync('find', [tree], { stdio: 'ignore' });
 spawnSync(process.execPath, [cli, 'detect', tree, '--json'], { stdio: 'ignore' });
 
-const find = timeCommand('find', [tree]);
-const bare = timeCommand(process.execPath, ['-e', '0']);
-const detect = timeCommand(process.execPath, [cli, 'detect', tree, '--json', '--verbose']);
+// The stricter baseline is find pruning the same default-excluded folders that detect skips.
+const [find, prunedFind, bare, detect] = timeRoundRobin([
+  ['find', [tree]],
+  ['find', [tree, '(', '-name', '.git', '-o', '-name', 'node_modules', '-o', '-name', '.venv', ')', '-prune', '-o', '-print']],
+  [process.execPath, ['-e', '0']],
+  [process.execPath, [cli, 'detect', tree, '--json', '--verbose']],
+]);
 const stats = /listed (\d+) files, opened (\d+), read (\d+) bytes \(at most (\d+) from one file\)/.exec(detect.last.stderr);
 const models = JSON.parse(detect.last.stdout).models.length;
 const cliWork = detect.ms - bare.ms;
@@ -55,6 +63,8 @@ const results = {
   detectMs: detect.ms,
   detectWorkMs: cliWork,
   ratioDetectWorkToFind: cliWork / find.ms,
+  prunedFindMs: prunedFind.ms,
+  ratioDetectWorkToPrunedFind: cliWork / prunedFind.ms,
   candidatesOpened: Number(stats?.[2]),
   bytesRead: Number(stats?.[3]),
   maxBytesPerCandidate: Number(stats?.[4]),
@@ -65,5 +75,6 @@ writeFileSync('bench/results/detect.json', JSON.stringify(results, null, 2));
 console.log(`detect over ${results.tree.files} paths (${results.tree.listedByDetect} outside excluded folders), ${models} models found`);
 console.log(`  find: ${find.ms.toFixed(1)} ms; node -e 0: ${bare.ms.toFixed(1)} ms; modelship detect: ${detect.ms.toFixed(1)} ms`);
 console.log(`  ratio (detect - bare node) / find: ${results.ratioDetectWorkToFind.toFixed(2)}x  (target <= 2x)`);
+console.log(`  against find pruning the same excluded folders (${prunedFind.ms.toFixed(1)} ms): ${results.ratioDetectWorkToPrunedFind.toFixed(2)}x`);
 console.log(`  candidates opened: ${results.candidatesOpened}; bytes read: max ${results.maxBytesPerCandidate} per file (target <= 65536), mean ${results.meanBytesPerCandidate.toFixed(0)}`);
 console.log(`  machine: ${results.machine}, node ${results.node}, commit ${results.commit}`);

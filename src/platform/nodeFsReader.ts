@@ -37,18 +37,16 @@ export class NodeFsReader implements WorkspaceReader {
     });
   }
 
-  list(relative: string): Promise<DirEntry[]> {
-    // Callback APIs on the thread pool: the walker keeps several listings in flight, so the
-    // kernel's directory reads overlap on all cores.
-    return new Promise((resolve, reject) => {
-      fs.readdir(this.abs(relative), { withFileTypes: true }, (error, entries) => {
-        if (error) return reject(error);
-        resolve(entries.map((e) => ({
-          name: e.name,
-          kind: e.isFile() ? 'file' : e.isDirectory() ? 'directory' : e.isSymbolicLink() ? 'symlink' : 'other',
-        })));
-      });
-    });
+  async list(relative: string): Promise<DirEntry[]> {
+    // Synchronous: one getdents call costs less than a thread-pool round trip, and a 50k-file
+    // walk is thousands of them (measured: a sync walk matches `find`, pooled ones trail it).
+    const entries = fs.readdirSync(this.abs(relative), { withFileTypes: true });
+    const out: DirEntry[] = new Array(entries.length);
+    for (let i = 0; i < entries.length; i++) {
+      const e = entries[i]!;
+      out[i] = { name: e.name, kind: e.isFile() ? 'file' : e.isDirectory() ? 'directory' : e.isSymbolicLink() ? 'symlink' : 'other' };
+    }
+    return out;
   }
 
   stat(relative: string): Promise<FileStat> {

@@ -6,12 +6,12 @@
  * Invariants: each real directory is entered at most once, so symlink loops end; excluded
  * directories are never listed; results are sorted, so the same tree gives the same output.
  */
-import picomatch from 'picomatch';
 import type { WorkspaceReader } from '../workspaceReader';
 import type { DetectSettings } from '../settings';
 import type { DependencyFiles } from './requirementsApi';
 import type { Problem } from './types';
 import { dependencyKind, shouldSniff } from './candidates';
+import { loadPicomatch } from '../lazyLibraries';
 
 export interface SavedModelDir {
   path: string;
@@ -36,7 +36,7 @@ export function emptyDependencyFiles(): DependencyFiles {
 export function excludeMatcher(patterns: string[]): (name: string, path: string) => boolean {
   const names = new Set(patterns.filter((p) => !/[*?[\]{}/]/.test(p)));
   const globs = patterns.filter((p) => /[*?[\]{}/]/.test(p));
-  const matchers = globs.map((g) => picomatch(g, { dot: true }));
+  const matchers = globs.length > 0 ? globs.map((g) => loadPicomatch()(g, { dot: true })) : [];
   return (name, path) => names.has(name) || matchers.some((m) => m(path) || m(name));
 }
 

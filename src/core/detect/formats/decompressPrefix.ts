@@ -15,7 +15,7 @@
  * - bz2: complete blocks only (a block is Burrows-Wheeler transformed as a whole); nothing when the
  *   first block is cut (`unbzip2-stream`'s block decoder).
  */
-import { XzReadableStream } from 'xz-decompress';
+import type { XzReadableStream as XzReadableStreamType } from 'xz-decompress';
 
 export type PrefixCodec = 'bz2' | 'xz' | 'lzma' | 'lz4';
 
@@ -221,7 +221,9 @@ interface Bzip2Decoder {
 }
 
 // The package's main export is a Node stream wrapper; its block decoder is the pure part we need.
-const bzip2 = require('unbzip2-stream/lib/bzip2.js') as Bzip2Decoder;
+let bzip2Decoder: Bzip2Decoder | undefined;
+// Loaded on first use: the CLI should not pay for decoders most runs never need.
+const bzip2 = (): Bzip2Decoder => (bzip2Decoder ??= require('unbzip2-stream/lib/bzip2.js') as Bzip2Decoder);
 
 function bitReader(input: Uint8Array): BitReader & { bytePos(): number } {
   let pos = 0;
@@ -261,14 +263,14 @@ function decodeBzip2(input: Uint8Array, sink: ByteSink): void {
   const push = (byte: number): void => sink.push(byte);
   // Concatenated streams (pbzip2 style) follow each other byte-aligned.
   while (bits.bytePos() + 4 <= input.length) {
-    const level = bzip2.header(bits);
+    const level = bzip2().header(bits);
     const size = 100000 * level;
     const buf = new Int32Array(size);
     let crc: number | null = 0;
     for (;;) {
       const mark = sink.length;
       try {
-        crc = bzip2.decompress(bits, push, buf, size, crc);
+        crc = bzip2().decompress(bits, push, buf, size, crc);
       } catch (error) {
         if (error !== OUTPUT_FULL) sink.truncate(mark); // cut or corrupt: the block is not usable
         return;
@@ -300,7 +302,8 @@ interface JsLzma {
   Decoder: new () => JsLzmaDecoder;
 }
 
-const jsLzma = require('js-lzma') as JsLzma;
+let jsLzmaModule: JsLzma | undefined;
+const jsLzma = (): JsLzma => (jsLzmaModule ??= require('js-lzma') as JsLzma);
 
 function decodeLzmaAlone(input: Uint8Array, sink: ByteSink): void {
   if (input.length < 13 || input[0]! >= 9 * 5 * 5) return;
@@ -312,7 +315,7 @@ function decodeLzmaAlone(input: Uint8Array, sink: ByteSink): void {
       return input[pos++]!;
     },
   };
-  const decoder = new jsLzma.Decoder();
+  const decoder = new (jsLzma().Decoder)();
   if (!decoder.setDecoderProperties(stream)) return;
   // Uncompressed size: u64 little-endian, all ones when unknown (what Python writes).
   let declared = 0;
@@ -348,7 +351,7 @@ async function decodeXz(input: Uint8Array, sink: ByteSink): Promise<void> {
       controller.close();
     },
   });
-  const reader = new XzReadableStream(source).getReader();
+  const reader = new ((require('xz-decompress') as { XzReadableStream: typeof XzReadableStreamType }).XzReadableStream)(source).getReader();
   try {
     for (;;) {
       const { done, value } = await reader.read();

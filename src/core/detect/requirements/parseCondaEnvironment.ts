@@ -7,7 +7,8 @@
  * Conda's `=` is a prefix match (`numpy=1.24` is any 1.24.x), so only `==1.24.3`, `=1.24.3`
  * (three parts), `=1.24=build` and the space form `numpy 1.24.3` count as pinned.
  */
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
+import type { Node } from 'yaml';
+import { loadYaml } from '../../lazyLibraries';
 import type { Problem } from '../types';
 import { formatSpecifier, parseSpecifier } from './pep508';
 import { emptyParsed, parseRequirementLine, type ParsedRequirementsTxt } from './parseRequirementsTxt';
@@ -44,6 +45,7 @@ function isCondaSpecRest(rest: string): boolean {
 
 export function parseCondaEnvironment(text: string, path: string): CondaResult {
   const result: CondaResult = { conda: [], pip: emptyParsed(), problems: [] };
+  const { isMap, isScalar, isSeq, LineCounter, parseDocument } = loadYaml();
   const counter = new LineCounter();
   const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false });
   const error = doc.errors[0];
@@ -74,6 +76,7 @@ export function parseCondaEnvironment(text: string, path: string): CondaResult {
 }
 
 function readSubList(pairs: { key: unknown; value: unknown }[], lineOf: (node: Node) => number, path: string, result: CondaResult): void {
+  const { isScalar, isSeq } = loadYaml();
   for (const pair of pairs) {
     const key = isScalar(pair.key) ? pair.key.value : pair.key;
     const keyLine = isScalar(pair.key) ? lineOf(pair.key) : 1;

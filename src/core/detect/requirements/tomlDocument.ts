@@ -2,16 +2,16 @@
  * Parses TOML for pyproject.toml and Pipfile with smol-toml (small, pure, bundled). A syntax
  * error becomes one Problem on the line smol-toml reports, never a throw.
  */
-import { parse as parseToml, TomlError } from 'smol-toml';
+import { loadToml } from '../../lazyLibraries';
 import type { Problem } from '../types';
 import { syntaxProblem } from './requirement';
 
 /** Parses TOML, turning a syntax error into a Problem on the line smol-toml reports. */
 export function parseTomlDocument(text: string, path: string): { doc: Record<string, unknown> } | { problem: Problem } {
   try {
-    return { doc: parseToml(text) };
+    return { doc: loadToml().parse(text) };
   } catch (error) {
-    if (error instanceof TomlError) {
+    if (error instanceof loadToml().TomlError) {
       const detail = (error.message.split('\n')[0] ?? '').replace(/^Invalid TOML document:\s*/, '');
       return { problem: syntaxProblem(path, error.line, `${detail} (line ${error.line}, column ${error.column})`) };
     }
