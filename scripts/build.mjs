@@ -12,7 +12,7 @@ const common = {
   target: 'node18',
   sourcemap: true,
   logLevel: 'warning',
-  loader: { '.tmpl': 'text' },
+  loader: { '.tmpl': 'text', '.py': 'text' },
 };
 
 const testSuiteDir = 'test/extension';

@@ -19,7 +19,7 @@ const files = findTests('test/unit').filter((f) => filter.length === 0 || filter
 mkdirSync('.test-results', { recursive: true });
 const tapFile = '.test-results/unit.tap';
 const result = spawnSync(process.execPath, [
-  '--import', 'tsx', '--test', '--test-concurrency=2',
+  '--require', './scripts/registerTextLoader.cjs', '--import', 'tsx', '--test', '--test-concurrency=2',
   '--test-reporter=spec', '--test-reporter-destination=stdout',
   '--test-reporter=tap', `--test-reporter-destination=${tapFile}`,
   ...files,
