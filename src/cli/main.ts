@@ -5,12 +5,25 @@
 import { parseArgs } from 'node:util';
 import { isModelshipError } from '../core/errors';
 import { runDetect } from './commands/detect';
+import { runContainerize } from './commands/containerize';
 
 const USAGE = `Usage: modelship <command> [options]
 
 Commands:
   detect [PATH] [--json]   Find model files in PATH (a folder, default the current one, or one
                            file), with their framework, Python version, requirements and problems.
+  containerize PATH        Generate what ships the model at PATH (a model file, a SavedModel
+                           folder, or a project holding one model): Dockerfile, .dockerignore,
+                           serving app, Kubernetes (kustomize), Helm, KServe, compose, CI.
+      --gpu                  GPU image, nvidia.com/gpu limits and tolerations.
+      --mode bake|mount      Copy the model into the image (default) or read it at run time.
+      --model-uri URI        Where the model lives in mount mode (pvc://claim/path, s3://...).
+      --only LIST            Comma-separated: dockerfile,app,k8s,helm,kserve,compose,ci.
+      --image REPO           Image repository (default: the service name).
+      --base-image IMAGE     Runtime base image (default python:<version>-slim).
+      --offline              Install from wheels/ with --no-index.
+      --dry-run              Print the plan and the diffs; write nothing.
+      --force                Overwrite files that differ without asking.
 
 Options:
   -h, --help               Show this help.
@@ -41,6 +54,28 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (positionals.length > 1) throw new UsageError(`detect takes one folder, got ${positionals.length}: ${positionals.join(' ')}`);
     return runDetect(positionals[0] ?? '.', { json: values.json === true, verbose: values.verbose === true });
+  }
+  if (command === 'containerize') {
+    const { values, positionals } = parseArgs({
+      args: rest,
+      allowPositionals: true,
+      options: {
+        gpu: { type: 'boolean' }, mode: { type: 'string' }, only: { type: 'string' }, 'dry-run': { type: 'boolean' },
+        force: { type: 'boolean' }, json: { type: 'boolean' }, 'model-uri': { type: 'string' }, image: { type: 'string' },
+        'base-image': { type: 'string' }, offline: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+      },
+    });
+    if (values.help) {
+      process.stdout.write(USAGE + '\n');
+      return 0;
+    }
+    if (positionals.length !== 1) throw new UsageError('containerize takes one path: the model file, its SavedModel folder, or the project');
+    return runContainerize(positionals[0]!, {
+      gpu: values.gpu === true, mode: values.mode ?? 'bake', dryRun: values['dry-run'] === true, force: values.force === true,
+      json: values.json === true, offline: values.offline === true,
+      ...(values.only ? { only: values.only } : {}), ...(values['model-uri'] ? { modelUri: values['model-uri'] } : {}),
+      ...(values.image ? { image: values.image } : {}), ...(values['base-image'] ? { baseImage: values['base-image'] } : {}),
+    });
   }
   throw new UsageError(`Unknown command '${command}'.`);
 }
