@@ -21,6 +21,8 @@ Commands:
       --only LIST            Comma-separated: dockerfile,app,k8s,helm,kserve,compose,ci.
       --image REPO           Image repository (default: the service name).
       --base-image IMAGE     Runtime base image (default python:<version>-slim).
+      --base-provides LIST   Distributions the base image already has (comma-separated names, or
+                             @FILE holding `pip freeze` lines): the build reuses them.
       --offline              Install from wheels/ with --no-index.
       --dry-run              Print the plan and the diffs; write nothing.
       --force                Overwrite files that differ without asking.
@@ -62,7 +64,7 @@ export async function main(argv: string[]): Promise<number> {
       options: {
         gpu: { type: 'boolean' }, mode: { type: 'string' }, only: { type: 'string' }, 'dry-run': { type: 'boolean' },
         force: { type: 'boolean' }, json: { type: 'boolean' }, 'model-uri': { type: 'string' }, image: { type: 'string' },
-        'base-image': { type: 'string' }, offline: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+        'base-image': { type: 'string' }, 'base-provides': { type: 'string' }, offline: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
       },
     });
     if (values.help) {
@@ -75,6 +77,7 @@ export async function main(argv: string[]): Promise<number> {
       json: values.json === true, offline: values.offline === true,
       ...(values.only ? { only: values.only } : {}), ...(values['model-uri'] ? { modelUri: values['model-uri'] } : {}),
       ...(values.image ? { image: values.image } : {}), ...(values['base-image'] ? { baseImage: values['base-image'] } : {}),
+      ...(values['base-provides'] ? { baseProvides: values['base-provides'] } : {}),
     });
   }
   throw new UsageError(`Unknown command '${command}'.`);

@@ -24,7 +24,18 @@ export interface ContainerizeFlags {
   modelUri?: string;
   image?: string;
   baseImage?: string;
+  baseProvides?: string;
   offline: boolean;
+}
+
+/** `a,b,c` or `@file` of `pip freeze` lines → PEP 503 names. */
+function parseBaseProvides(value: string): string[] {
+  const text = value.startsWith('@') ? fs.readFileSync(value.slice(1), 'utf8') : value.replace(/,/g, '\n');
+  return text
+    .split('\n')
+    .map((line) => line.replace(/#.*/, '').trim().split(/[=<>~!; @[]/)[0]!.trim())
+    .filter(Boolean)
+    .map((name) => name.toLowerCase().replace(/[-_.]+/g, '-'));
 }
 
 const PROJECT_MARKERS = ['requirements.txt', 'pyproject.toml', 'Pipfile', 'environment.yml', 'environment.yaml', 'setup.py', '.git'];
@@ -101,6 +112,7 @@ export async function runContainerize(target: string, flags: ContainerizeFlags):
     ...(flags.modelUri ? { modelUri: flags.modelUri } : {}),
     ...(flags.image ? { imageRepository: flags.image } : {}),
     ...(flags.baseImage ? { baseImage: flags.baseImage } : {}),
+    ...(flags.baseProvides ? { baseProvides: parseBaseProvides(flags.baseProvides) } : {}),
     ...(detected && fs.statSync(modelAbs).isFile() ? { modelSha256: await sha256File(modelAbs) } : {}),
   };
   const { spec, files } = scaffold(desc, options);
