@@ -22,7 +22,7 @@ Commands:
       --image REPO           Image repository (default: the service name).
       --base-image IMAGE     Runtime base image (default python:<version>-slim).
       --base-provides LIST   Distributions the base image already has (comma-separated names, or
-                             @FILE holding `pip freeze` lines): the build reuses them.
+                             @FILE holding "pip freeze" lines): the build reuses them.
       --offline              Install from wheels/ with --no-index.
       --dry-run              Print the plan and the diffs; write nothing.
       --force                Overwrite files that differ without asking.
