@@ -21,6 +21,7 @@ Commands:
       --only LIST            Comma-separated: dockerfile,app,k8s,helm,kserve,compose,ci.
       --image REPO           Image repository (default: the service name).
       --base-image IMAGE     Runtime base image (default python:<version>-slim).
+      --gpu-base-image IMAGE GPU runtime base image (default: from the CUDA compatibility table).
       --base-provides LIST   Distributions the base image already has (comma-separated names, or
                              @FILE holding "pip freeze" lines): the build reuses them.
       --offline              Install from wheels/ with --no-index.
@@ -64,7 +65,7 @@ export async function main(argv: string[]): Promise<number> {
       options: {
         gpu: { type: 'boolean' }, mode: { type: 'string' }, only: { type: 'string' }, 'dry-run': { type: 'boolean' },
         force: { type: 'boolean' }, json: { type: 'boolean' }, 'model-uri': { type: 'string' }, image: { type: 'string' },
-        'base-image': { type: 'string' }, 'base-provides': { type: 'string' }, offline: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+        'base-image': { type: 'string' }, 'gpu-base-image': { type: 'string' }, 'base-provides': { type: 'string' }, offline: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
       },
     });
     if (values.help) {
@@ -78,6 +79,7 @@ export async function main(argv: string[]): Promise<number> {
       ...(values.only ? { only: values.only } : {}), ...(values['model-uri'] ? { modelUri: values['model-uri'] } : {}),
       ...(values.image ? { image: values.image } : {}), ...(values['base-image'] ? { baseImage: values['base-image'] } : {}),
       ...(values['base-provides'] ? { baseProvides: values['base-provides'] } : {}),
+      ...(values['gpu-base-image'] ? { gpuBaseImage: values['gpu-base-image'] } : {}),
     });
   }
   throw new UsageError(`Unknown command '${command}'.`);

@@ -25,6 +25,7 @@ export interface ContainerizeFlags {
   image?: string;
   baseImage?: string;
   baseProvides?: string;
+  gpuBaseImage?: string;
   offline: boolean;
 }
 
@@ -113,6 +114,7 @@ export async function runContainerize(target: string, flags: ContainerizeFlags):
     ...(flags.image ? { imageRepository: flags.image } : {}),
     ...(flags.baseImage ? { baseImage: flags.baseImage } : {}),
     ...(flags.baseProvides ? { baseProvides: parseBaseProvides(flags.baseProvides) } : {}),
+    ...(flags.gpuBaseImage ? { gpuBaseImage: flags.gpuBaseImage } : {}),
     ...(detected && fs.statSync(modelAbs).isFile() ? { modelSha256: await sha256File(modelAbs) } : {}),
   };
   const { spec, files } = scaffold(desc, options);

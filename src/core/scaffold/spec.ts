@@ -8,6 +8,7 @@ import { FRAMEWORK_DISTRIBUTIONS } from '../detect/frameworks';
 import { ModelshipError } from '../errors';
 import { chooseGpuBase, cpuTorchIndexUrl } from './gpuCompat';
 import { serviceName } from './naming';
+import { LAYOUT } from './layout';
 import type { ContainerizeOptions, ServingSpec } from './types';
 
 export const SERVING_PORT = 8080;
@@ -61,7 +62,8 @@ function findModel(desc: ProjectDescription, path: string): DetectedModel {
 
 /** The project's own requirement for a distribution, preferring a pinned one. */
 function projectRequirement(desc: ProjectDescription, name: string): Requirement | undefined {
-  const matches = desc.requirements.packages.filter((p) => p.normalizedName === name);
+  // Our own serving/requirements.txt is an output, not a source: reading it back would make re-runs drift.
+  const matches = desc.requirements.packages.filter((p) => p.normalizedName === name && !p.source.startsWith(`${LAYOUT.appDir}/`));
   return matches.find((p) => p.pinned) ?? matches[0];
 }
 
