@@ -10,11 +10,13 @@ import type { Ctx } from './ctx';
 import { errorMessage } from './log';
 import { fileUri } from './modelsTreeItems';
 import type { ModelsNode } from './modelsTreeNodes';
+import { showReport } from './showReport';
 
 type Handler = (...args: unknown[]) => unknown;
 
 export const COMMANDS: Record<string, (ctx: Ctx) => Handler> = {
   containerize: (ctx) => (target) => containerize(ctx, target),
+  showReport: (ctx) => (target) => showReport(ctx, target),
   refresh: (ctx) => async () => {
     await vscode.window.withProgress(
       { location: { viewId: 'modelship.models' }, title: 'Scanning for models' },

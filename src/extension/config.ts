@@ -41,6 +41,15 @@ export class ModelshipConfig implements vscode.Disposable {
     });
   }
 
+  /**
+   * The `modelship.containerize.*` defaults for a folder, as configured (possibly malformed: the
+   * containerize questions keep only well-formed values).
+   */
+  containerizeDefaults(folder?: vscode.WorkspaceFolder): { targets: unknown; gpu: unknown; mode: unknown } {
+    const c = vscode.workspace.getConfiguration('modelship.containerize', folder?.uri);
+    return { targets: c.get<unknown>('defaultTargets'), gpu: c.get<unknown>('gpu'), mode: c.get<unknown>('mode') };
+  }
+
   dispose(): void {
     this.subscription.dispose();
     this.emitter.dispose();

@@ -2,20 +2,38 @@
  * What every command handler receives: the long-lived services and the notes the test API reads.
  * Everything here is owned by `activate`'s subscriptions.
  */
+import type * as vscode from 'vscode';
+import type { ScaffoldFn } from './containerize';
+import type { ModelshipConfig } from './config';
 import type { DetectionService } from './detectionService';
 import type { ExtensionLog } from './log';
+import type { PlanProvider } from './planProvider';
 import type { ProjectStore } from './projectStore';
+import type { Prompter } from './prompter';
 
 export interface Notices {
-  /** The last report opened by `modelship.containerize`. */
+  /** The last report opened by `modelship.showReport`. */
   lastReport?: { uri: string; text: string };
   /** The last informational or warning message shown to the user. */
   lastNotice?: string;
 }
 
+/** Substitutes the extension-host tests install through the API (never set in normal use). */
+export interface Overrides {
+  prompter?: Prompter;
+  scaffold?: ScaffoldFn;
+}
+
 export interface Ctx {
   log: ExtensionLog;
+  config: ModelshipConfig;
   store: ProjectStore;
   detection: DetectionService;
+  plans: PlanProvider;
+  /** Per-workspace memory (the last containerize answers). */
+  memento: vscode.Memento;
   notices: Notices;
+  overrides: Overrides;
+  /** Who asks the user: `windowPrompter` unless a test substituted one. */
+  prompter(): Prompter;
 }

@@ -7,13 +7,17 @@ import * as vscode from 'vscode';
 import type { ProjectDetector } from '../core/detect';
 import { registerCommands } from './commands';
 import { ModelshipConfig } from './config';
+import type { ScaffoldFn } from './containerize';
+import { ANSWERS_KEY } from './containerizeQuestions';
 import { ContextKeys } from './contextKeys';
 import type { Ctx, Notices } from './ctx';
 import { DetectionService } from './detectionService';
 import type { DetectionStats } from './folderDetection';
 import { createLog } from './log';
 import { ModelsTreeProvider } from './modelsTreeProvider';
+import { PLAN_SCHEME, PlanProvider } from './planProvider';
 import { ProjectStore } from './projectStore';
+import { windowPrompter, type Prompter } from './prompter';
 import { REPORT_SCHEME, ReportProvider } from './reportProvider';
 
 export interface ModelshipApi {
@@ -27,6 +31,15 @@ export interface ModelshipApi {
   whenIdle(): Promise<void>;
   lastReport(): Notices['lastReport'];
   lastNotice(): string | undefined;
+  /** Hooks for the extension-host tests; normal use never calls them. */
+  testing: {
+    /** Answers every question with `prompter` instead of the UI; undefined restores the UI. */
+    setPrompter(prompter: Prompter | undefined): void;
+    /** Plans with `fn` instead of the bundled `scaffold`; undefined restores it. */
+    setScaffold(fn: ScaffoldFn | undefined): void;
+    /** Forgets this workspace's last containerize answers. */
+    forgetAnswers(): Thenable<void>;
+  };
 }
 
 export function activate(context: vscode.ExtensionContext): ModelshipApi {
@@ -36,7 +49,11 @@ export function activate(context: vscode.ExtensionContext): ModelshipApi {
   const detection = new DetectionService(store, config, log);
   const tree = new ModelsTreeProvider(store);
   const reports = new ReportProvider(store);
-  const ctx: Ctx = { log, store, detection, notices: {} };
+  const plans = new PlanProvider();
+  const ctx: Ctx = {
+    log, config, store, detection, plans, memento: context.workspaceState, notices: {}, overrides: {},
+    prompter: () => ctx.overrides.prompter ?? windowPrompter,
+  };
   context.subscriptions.push(
     log,
     config,
@@ -44,9 +61,11 @@ export function activate(context: vscode.ExtensionContext): ModelshipApi {
     detection,
     tree,
     reports,
+    plans,
     new ContextKeys(store),
     vscode.window.createTreeView('modelship.models', { treeDataProvider: tree, showCollapseAll: true }),
     vscode.workspace.registerTextDocumentContentProvider(REPORT_SCHEME, reports),
+    vscode.workspace.registerTextDocumentContentProvider(PLAN_SCHEME, plans),
     ...registerCommands(ctx),
   );
   // The first scan starts after activation has returned, so activation itself stays cheap.
@@ -64,6 +83,15 @@ export function activate(context: vscode.ExtensionContext): ModelshipApi {
     },
     lastReport: () => ctx.notices.lastReport,
     lastNotice: () => ctx.notices.lastNotice,
+    testing: {
+      setPrompter: (prompter) => {
+        ctx.overrides.prompter = prompter;
+      },
+      setScaffold: (fn) => {
+        ctx.overrides.scaffold = fn;
+      },
+      forgetAnswers: () => context.workspaceState.update(ANSWERS_KEY, undefined),
+    },
   };
 }
 

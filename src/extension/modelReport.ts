@@ -1,5 +1,5 @@
 /**
- * The detection report that `Modelship: Containerize` shows until scaffolding lands: the subset
+ * The detection report that `Modelship: Show Detection Report` opens: the subset
  * of a ProjectDescription that concerns the selected model(s), as plain data and as markdown
  * with the data repeated in a JSON block (which tests and users can copy).
  */

@@ -18,6 +18,7 @@ export type * from './types';
 export { ALL_TARGETS } from './types';
 export { buildServingSpec } from './spec';
 export { LAYOUT } from './layout';
+import { LAYOUT } from './layout';
 
 const GENERATORS: Record<ScaffoldTarget, Generator> = { dockerfile, app, k8s: kubernetes, helm, kserve, compose, ci };
 
@@ -26,7 +27,25 @@ export interface ScaffoldResult {
   files: PlannedFile[];
 }
 
-export function scaffold(desc: ProjectDescription, options: ContainerizeOptions): ScaffoldResult {
+/**
+ * The project as scaffolding should see it: the files scaffolding itself wrote (our
+ * serving/requirements.txt) are outputs, not sources, or every re-run would drift.
+ */
+function withoutOwnOutputs(desc: ProjectDescription): ProjectDescription {
+  const own = (path: string): boolean => path.startsWith(`${LAYOUT.appDir}/`);
+  return {
+    ...desc,
+    requirements: {
+      ...desc.requirements,
+      files: desc.requirements.files.filter((f) => !own(f.path)),
+      packages: desc.requirements.packages.filter((p) => !own(p.source)),
+      options: desc.requirements.options.filter((o) => !own(o.source)),
+    },
+  };
+}
+
+export function scaffold(project: ProjectDescription, options: ContainerizeOptions): ScaffoldResult {
+  const desc = withoutOwnOutputs(project);
   const spec = buildServingSpec(desc, options);
   const targets = [...new Set(options.targets)];
   const files: PlannedFile[] = [];
