@@ -1,0 +1,108 @@
+// The generated Dockerfile builds on the real engine, with no network, from the local test base
+// image (scripts/docker/build-base-images.sh), and the container answers /predict with the same
+// predictions as the model in-process (examples/iris-sklearn/expected_predictions.json), over V1
+// and V2, and runs as the non-root user with a read-only root filesystem.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile, spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { tmpdir } from 'node:os';
+
+const CLI = resolve(__dirname, '../../dist/cli.js');
+const EXAMPLE = resolve(__dirname, '../../examples/iris-sklearn');
+const IN_CI = Boolean(process.env.CI);
+const BASE = 'python:3.11-slim';
+
+function docker(args: string[], timeoutMs = 600_000): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((res) => {
+    execFile('docker', args, { timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+      res({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+/** Why this machine cannot run the test, or undefined when it can. */
+function unavailable(): string | undefined {
+  const info = spawnSync('docker', ['image', 'inspect', BASE, '--format', '{{index .Config.Labels "org.modelship.base-provides"}}'], { encoding: 'utf8' });
+  if (info.error) return 'the docker client is not installed';
+  if (info.status !== 0) return `no engine, or no ${BASE} test base image (${info.stderr.trim()}); run npm run setup:engine as root`;
+  return undefined;
+}
+
+const cleanup: (() => Promise<unknown>)[] = [];
+after(async () => {
+  for (const step of cleanup.reverse()) await step();
+});
+
+async function waitReady(port: string): Promise<void> {
+  const end = Date.now() + 60_000;
+  while (Date.now() < end) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/readyz`)).status === 200) return;
+    } catch {
+      // Not up yet.
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error('the container never became ready');
+}
+
+test('containerize → docker build (no network) → run → the container serves the same predictions', { timeout: 900_000 }, async (t) => {
+  const why = unavailable();
+  if (why) {
+    if (IN_CI) assert.fail(why);
+    t.skip(`skipped: ${why}`);
+    return;
+  }
+  const dir = join(mkdtempSync(join(tmpdir(), 'ms-build-')), 'iris-sklearn');
+  cpSync(EXAMPLE, dir, { recursive: true });
+  cleanup.push(async () => rmSync(dir, { recursive: true, force: true }));
+  const provides = spawnSync('docker', ['run', '--rm', '--network', 'none', BASE, 'cat', '/etc/modelship-provides.txt'], { encoding: 'utf8' });
+  assert.equal(provides.status, 0, provides.stderr);
+  writeFileSync(join(dir, '..', 'provides.txt'), provides.stdout);
+
+  const cz = spawnSync(process.execPath, [CLI, 'containerize', dir, '--only', 'dockerfile,app', '--base-provides', `@${join(dir, '..', 'provides.txt')}`, '--json'], { encoding: 'utf8' });
+  assert.equal(cz.status, 0, cz.stderr);
+  const { spec } = JSON.parse(cz.stdout) as { spec: { image: { ref: string }; port: number; name: string } };
+  const tag = `modelship-it/${spec.image.ref}`;
+
+  const build = await docker(['build', '--network', 'none', '-t', tag, dir]);
+  cleanup.push(() => docker(['image', 'rm', '-f', tag]));
+  assert.equal(build.code, 0, `docker build failed:\n${build.stdout.slice(-4000)}\n${build.stderr.slice(-4000)}`);
+
+  const inspect = JSON.parse((await docker(['image', 'inspect', tag])).stdout)[0] as { Config: { User: string; Labels: Record<string, string>; ExposedPorts: Record<string, unknown> } };
+  assert.match(inspect.Config.User, /^10001(:10001)?$/);
+  assert.ok(inspect.Config.ExposedPorts['8080/tcp']);
+  assert.equal(inspect.Config.Labels['io.modelship.model.path'], 'model.joblib');
+
+  const run = await docker(['run', '-d', '--read-only', '--tmpfs', '/tmp', '--cap-drop', 'ALL', '--security-opt', 'no-new-privileges', '-p', '127.0.0.1::8080', tag]);
+  assert.equal(run.code, 0, run.stderr);
+  const id = run.stdout.trim();
+  cleanup.push(() => docker(['rm', '-f', id]));
+  const port = (await docker(['port', id, '8080/tcp'])).stdout.trim().split(':').pop()!;
+  try {
+    await waitReady(port);
+  } catch (error) {
+    const logs = await docker(['logs', id]);
+    throw new Error(`${(error as Error).message}\n${logs.stdout}\n${logs.stderr}`);
+  }
+
+  const sample = JSON.parse(readFileSync(join(EXAMPLE, 'sample.json'), 'utf8')) as { instances: number[][] };
+  const expected = JSON.parse(readFileSync(join(EXAMPLE, 'expected_predictions.json'), 'utf8')) as unknown;
+  const v1 = await fetch(`http://127.0.0.1:${port}/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(sample) });
+  assert.equal(v1.status, 200);
+  const v1Body = (await v1.json()) as { predictions: unknown };
+  assert.deepEqual(v1Body.predictions, Array.isArray(expected) ? expected : (expected as { predictions: unknown }).predictions);
+
+  const v2 = await fetch(`http://127.0.0.1:${port}/v2/models/${spec.name}/infer`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ inputs: [{ name: 'input-0', shape: [sample.instances.length, 4], datatype: 'FP64', data: sample.instances.flat() }] }),
+  });
+  assert.equal(v2.status, 200, await v2.clone().text());
+  const bad = await fetch(`http://127.0.0.1:${port}/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"instances": [[1, 2]]}' });
+  assert.ok(bad.status >= 400 && bad.status < 500, `bad input got ${bad.status}`);
+  const health = JSON.parse((await docker(['inspect', '--format', '{{json .State.Health}}', id])).stdout) as { Status: string } | null;
+  assert.ok(health === null || ['starting', 'healthy'].includes(health.Status), JSON.stringify(health));
+});

@@ -1,0 +1,150 @@
+// Smoke test for the real Docker engine the integration tests run against (scripts/docker/start-engine.sh) and the
+// base image built from Debian packages (scripts/docker/build-base-images.sh): the engine answers on its Unix socket,
+// python:3.11-slim is the local test base with scikit-learn 1.2.1, and a build that reuses it needs no network.
+//
+// Without a reachable engine (or without the test base image) this skips, saying why; under CI it fails instead.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+
+const SOCKET = process.env.DOCKER_HOST?.startsWith('unix://') ? process.env.DOCKER_HOST.slice('unix://'.length) : '/var/run/docker.sock';
+const BASE = 'python:3.11-slim';
+const IN_CI = Boolean(process.env.CI);
+const SETUP = 'run `bash scripts/docker/start-engine.sh && bash scripts/docker/build-base-images.sh` as root';
+
+interface EngineResponse {
+  status: number;
+  body: string;
+}
+
+/** GET `path` from the engine's API over its Unix socket, with no client library in between. */
+function engineGet(path: string, timeoutMs = 5000): Promise<EngineResponse> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ socketPath: SOCKET, path, method: 'GET', timeout: timeoutMs }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('timeout', () => req.destroy(new Error(`no answer from ${SOCKET} within ${timeoutMs} ms`)));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function docker(args: string[], timeoutMs = 120_000): Promise<RunResult> {
+  return new Promise((resolve) => {
+    execFile('docker', args, { encoding: 'utf8', timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
+      const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
+      resolve({ code, stdout, stderr: stderr || (err && code !== 0 ? String(err.message) : '') });
+    });
+  });
+}
+
+interface EngineVersion {
+  Version: string;
+  ApiVersion: string;
+  Os?: string;
+}
+
+/** Probed once: the engine's version, or why it cannot be used. */
+const engine: Promise<{ version: EngineVersion } | { unavailable: string }> = engineGet('/version').then(
+  (res) => (res.status === 200 ? { version: JSON.parse(res.body) as EngineVersion } : { unavailable: `GET /version on ${SOCKET} answered ${res.status}: ${res.body.slice(0, 200)}` }),
+  (err: Error) => ({ unavailable: `no Docker engine on ${SOCKET} (${err.message})` }),
+);
+
+interface ImageInspect {
+  Id: string;
+  Config?: { Labels?: Record<string, string> | null };
+}
+
+/** Probed once: the base image's inspect data, or why it is not the test base. */
+const baseImage: Promise<{ image: ImageInspect } | { unavailable: string }> = engine.then(async (e) => {
+  if ('unavailable' in e) return e;
+  const res = await engineGet(`/images/${encodeURIComponent(BASE)}/json`);
+  if (res.status === 404) return { unavailable: `the engine has no ${BASE} image` };
+  if (res.status !== 200) return { unavailable: `GET /images/${BASE}/json answered ${res.status}: ${res.body.slice(0, 200)}` };
+  const image = JSON.parse(res.body) as ImageInspect;
+  if (!image.Config?.Labels?.['org.modelship.base-key']) return { unavailable: `${BASE} is not the modelship test base image (no org.modelship.base-key label)` };
+  return { image };
+});
+
+/** Skips the test (or, under CI, fails it) when a precondition is missing; true when the test should go on. */
+function need(t: { skip: (message?: string) => void }, probe: { unavailable: string } | object): boolean {
+  if (!('unavailable' in probe)) return true;
+  const why = `${probe.unavailable}; ${SETUP}`;
+  if (IN_CI) assert.fail(`CI needs a Docker engine and the test base image: ${why}`);
+  console.log(`skipping: ${why}`);
+  t.skip(why);
+  return false;
+}
+
+const cleanups: (() => Promise<unknown> | void)[] = [];
+after(async () => {
+  for (const fn of cleanups.reverse()) await fn();
+});
+
+test('the engine answers GET /version on its Unix socket', async (t) => {
+  const e = await engine;
+  if (!need(t, e) || !('version' in e)) return;
+  assert.match(e.version.Version, /^\d+\.\d+/, `engine version: ${JSON.stringify(e.version)}`);
+  assert.match(e.version.ApiVersion, /^1\.\d+$/);
+  const ping = await engineGet('/_ping');
+  assert.equal(ping.status, 200);
+  assert.equal(ping.body, 'OK');
+  console.log(`engine ${e.version.Version} (API ${e.version.ApiVersion}) on ${SOCKET}`);
+});
+
+test(`${BASE} is the local test base and provides scikit-learn 1.2.1`, { timeout: 120_000 }, async (t) => {
+  const b = await baseImage;
+  if (!need(t, b) || !('image' in b)) return;
+  const provides = (b.image.Config?.Labels?.['org.modelship.base-provides'] ?? '').split(',');
+  assert.ok(provides.includes('scikit-learn==1.2.1'), `org.modelship.base-provides: ${provides.join(',')}`);
+
+  // One container: imports, pip's own consistency check, and the provides file the generator can read.
+  const script = [
+    "python -c 'import sklearn, fastapi, uvicorn, prometheus_client, joblib; print(\"sklearn=\" + sklearn.__version__)'",
+    'pip check --disable-pip-version-check',
+    'cat /etc/modelship-provides.txt',
+  ].join(' && ');
+  const run = await docker(['run', '--rm', '--network', 'none', BASE, 'sh', '-ec', script]);
+  assert.equal(run.code, 0, run.stdout + run.stderr);
+  assert.match(run.stdout, /^sklearn=1\.2\.1$/m);
+  assert.match(run.stdout, /^No broken requirements found\.$/m);
+  assert.match(run.stdout, /^scikit-learn==1\.2\.1$/m);
+});
+
+test(`a docker build FROM ${BASE} installs scikit-learn with no network by reusing the base`, { timeout: 300_000 }, async (t) => {
+  const b = await baseImage;
+  if (!need(t, b)) return;
+  const dir = mkdtempSync(join(tmpdir(), 'ms-engine-build-'));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(
+    join(dir, 'Dockerfile'),
+    [
+      `FROM ${BASE}`,
+      'RUN python -m venv --system-site-packages /opt/venv && /opt/venv/bin/pip install --no-cache-dir --no-index scikit-learn==1.2.1',
+      '',
+    ].join('\n'),
+  );
+  const tag = `modelship-it/engine-smoke:${process.pid}`;
+  cleanups.push(() => docker(['image', 'rm', '--force', tag]));
+  // --network none: any attempt to reach an index (or a registry for the base) fails the build.
+  // --no-cache: a layer cached from some earlier, networked build must not stand in for this one.
+  const build = await docker(['build', '--network', 'none', '--no-cache', '--tag', tag, dir], 280_000);
+  assert.equal(build.code, 0, `docker build failed:\n${build.stdout}\n${build.stderr}`);
+
+  const run = await docker(['run', '--rm', '--network', 'none', tag, '/opt/venv/bin/python', '-c', 'import sklearn; print(sklearn.__version__)']);
+  assert.equal(run.code, 0, run.stderr);
+  assert.equal(run.stdout.trim(), '1.2.1');
+});
