@@ -1,0 +1,6 @@
+class InvalidArgument(Exception):
+    pass
+
+
+class Fail(Exception):
+    pass
