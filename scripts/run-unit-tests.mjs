@@ -30,6 +30,6 @@ const result = spawnSync(process.execPath, [
 ], { stdio: 'inherit' });
 const tap = readFileSync(tapFile, 'utf8');
 const count = (key) => Number((new RegExp(`^# ${key} (\\d+)`, 'm').exec(tap) ?? [])[1] ?? 0);
-const totals = { suite, passed: count('pass'), failed: count('fail'), skipped: count('skipped') + count('todo') };
+const totals = { suite, passed: count('pass'), failed: count('fail') + count('cancelled'), skipped: count('skipped') + count('todo') };
 writeFileSync(`.test-results/${suite}.json`, JSON.stringify(totals));
 process.exit(result.status ?? 1);

@@ -37,7 +37,7 @@ ARCH="$(dpkg --print-architecture)"
 NAME=modelship-test/python-ml
 
 BASE_PACKAGES=(python3 python3-venv python3-pip python-is-python3 python3-numpy python3-scipy python3-sklearn
-  python3-joblib python3-fastapi python3-uvicorn uvicorn python3-prometheus-client python3-redis ca-certificates)
+  python3-joblib python3-fastapi python3-uvicorn uvicorn python3-httptools python3-uvloop python3-prometheus-client python3-redis ca-certificates)
 TORCH_PACKAGES=("${BASE_PACKAGES[@]}" python3-xgboost python3-torch)
 
 say() { echo "base-images: $*"; }

@@ -5,6 +5,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawnSync } from 'node:child_process';
+import * as http from 'node:http';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
@@ -35,11 +36,26 @@ after(async () => {
   for (const step of cleanup.reverse()) await step();
 });
 
+/** One HTTP exchange over loopback (node:http keeps the event loop alive while it waits). */
+function request(port: string, method: string, path: string, body?: string): Promise<{ status: number; text: string }> {
+  return new Promise((res, rej) => {
+    const req = http.request({ host: '127.0.0.1', port: Number(port), method, path, headers: body ? { 'content-type': 'application/json' } : {}, timeout: 10_000 }, (response) => {
+      let text = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => (text += chunk));
+      response.on('end', () => res({ status: response.statusCode ?? 0, text }));
+    });
+    req.on('timeout', () => req.destroy(new Error(`${method} ${path} timed out`)));
+    req.on('error', rej);
+    req.end(body);
+  });
+}
+
 async function waitReady(port: string): Promise<void> {
   const end = Date.now() + 60_000;
   while (Date.now() < end) {
     try {
-      if ((await fetch(`http://127.0.0.1:${port}/readyz`)).status === 200) return;
+      if ((await request(port, 'GET', '/readyz')).status === 200) return;
     } catch {
       // Not up yet.
     }
@@ -90,18 +106,17 @@ test('containerize → docker build (no network) → run → the container serve
 
   const sample = JSON.parse(readFileSync(join(EXAMPLE, 'sample.json'), 'utf8')) as { instances: number[][] };
   const expected = JSON.parse(readFileSync(join(EXAMPLE, 'expected_predictions.json'), 'utf8')) as unknown;
-  const v1 = await fetch(`http://127.0.0.1:${port}/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(sample) });
-  assert.equal(v1.status, 200);
-  const v1Body = (await v1.json()) as { predictions: unknown };
+  const v1 = await request(port, 'POST', '/predict', JSON.stringify(sample));
+  assert.equal(v1.status, 200, v1.text);
+  const v1Body = JSON.parse(v1.text) as { predictions: unknown };
   assert.deepEqual(v1Body.predictions, Array.isArray(expected) ? expected : (expected as { predictions: unknown }).predictions);
 
-  const v2 = await fetch(`http://127.0.0.1:${port}/v2/models/${spec.name}/infer`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ inputs: [{ name: 'input-0', shape: [sample.instances.length, 4], datatype: 'FP64', data: sample.instances.flat() }] }),
-  });
-  assert.equal(v2.status, 200, await v2.clone().text());
-  const bad = await fetch(`http://127.0.0.1:${port}/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"instances": [[1, 2]]}' });
+  const v2 = await request(port, 'POST', `/v2/models/${spec.name}/infer`,
+    JSON.stringify({ inputs: [{ name: 'input-0', shape: [sample.instances.length, 4], datatype: 'FP64', data: sample.instances.flat() }] }));
+  assert.equal(v2.status, 200, v2.text);
+  const v2Body = JSON.parse(v2.text) as { outputs: { name: string; data: unknown[] }[] };
+  assert.deepEqual(v2Body.outputs[0]?.data, v1Body.predictions);
+  const bad = await request(port, 'POST', '/predict', '{"instances": [[1, 2]]}');
   assert.ok(bad.status >= 400 && bad.status < 500, `bad input got ${bad.status}`);
   const health = JSON.parse((await docker(['inspect', '--format', '{{json .State.Health}}', id])).stdout) as { Status: string } | null;
   assert.ok(health === null || ['starting', 'healthy'].includes(health.Status), JSON.stringify(health));

@@ -29,14 +29,13 @@ export interface ContainerizeFlags {
   offline: boolean;
 }
 
-/** `a,b,c` or `@file` of `pip freeze` lines → PEP 503 names. */
+/** `a,b==1.0` or `@file` of `pip freeze` lines → `name` / `name==version` entries. */
 function parseBaseProvides(value: string): string[] {
   const text = value.startsWith('@') ? fs.readFileSync(value.slice(1), 'utf8') : value.replace(/,/g, '\n');
   return text
     .split('\n')
-    .map((line) => line.replace(/#.*/, '').trim().split(/[=<>~!; @[]/)[0]!.trim())
-    .filter(Boolean)
-    .map((name) => name.toLowerCase().replace(/[-_.]+/g, '-'));
+    .map((line) => line.replace(/#.*/, '').trim())
+    .filter((line) => /^[A-Za-z0-9][A-Za-z0-9._-]*(==[^\s;]+)?$/.test(line));
 }
 
 const PROJECT_MARKERS = ['requirements.txt', 'pyproject.toml', 'Pipfile', 'environment.yml', 'environment.yaml', 'setup.py', '.git'];

@@ -29,8 +29,9 @@ export interface ContainerizeOptions {
   /** Overrides the GPU runtime base image (default from the CUDA compatibility table). */
   gpuBaseImage?: string;
   /**
-   * Distributions (PEP 503 names) the base image already provides at the pinned version, so the
-   * build reuses them instead of downloading them again (GPU framework images, test base images).
+   * Distributions the base image already provides, as `name` or `name==version` (pip freeze lines),
+   * so the build reuses them instead of downloading them again (GPU framework images, test base
+   * images). The project's own pins must match them; the serving stack adopts the base's versions.
    */
   baseProvides?: string[];
   /** Image repository without tag, e.g. `ghcr.io/acme/iris`; default: the service name. */
