@@ -3,10 +3,12 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { benchDetect, printDetect } from './detect.mjs';
 import { benchServing, printServing } from './serving.mjs';
+import { benchImageSize, printImageSize } from './imageSize.mjs';
 
 const benches = {
   detect: [benchDetect, printDetect],
   serving: [benchServing, printServing],
+  'image-size': [benchImageSize, printImageSize],
 };
 const chosen = process.argv.slice(2).length > 0 ? process.argv.slice(2) : Object.keys(benches);
 mkdirSync('bench/results', { recursive: true });
