@@ -60,7 +60,7 @@ export const TARGET_CHOICES: Record<ScaffoldTarget, { label: string; files: stri
   k8s: { label: 'Kubernetes', files: `${LAYOUT.k8sDir}/`, detail: 'Deployment, Service and probes as kustomize manifests, sized from the model.' },
   helm: { label: 'Helm chart', files: `${LAYOUT.helmDir}/<name>/`, detail: 'The same deployment as a chart, with the image, resources and GPU as values.' },
   kserve: { label: 'KServe', files: LAYOUT.kserveFile, detail: 'A KServe InferenceService that runs the image as a custom predictor.' },
-  compose: { label: 'Docker Compose', files: LAYOUT.composeFile, detail: 'A compose service to build and run the image locally on the serving port.' },
+  compose: { label: 'Docker Compose', files: LAYOUT.composeFile, detail: 'The API, a Redis-backed batch worker (POST /jobs) and Redis, for running the stack locally.' },
   ci: { label: 'CI workflow', files: LAYOUT.ciWorkflow, detail: 'A GitHub Actions workflow that builds the image and smoke-tests /predict.' },
 };
 
