@@ -1,3 +1,5 @@
+import { DEFAULT_LINT_SETTINGS, type LintSettings } from './lint/types';
+
 /**
  * One settings type with defaults, and a tolerant normaliser. The extension passes
  * `getConfiguration('modelship')`, the CLI its flags; both get the same behaviour.
@@ -24,6 +26,7 @@ export interface DetectSettings {
 
 export interface ModelshipSettings {
   detect: DetectSettings;
+  lint: LintSettings;
 }
 
 export const DEFAULT_SETTINGS: ModelshipSettings = {
@@ -33,7 +36,25 @@ export const DEFAULT_SETTINGS: ModelshipSettings = {
     maxFiles: 500_000,
     defaultPythonVersion: '3.11',
   },
+  lint: DEFAULT_LINT_SETTINGS,
 };
+
+const SEVERITIES = new Set(['error', 'warning', 'info', 'off']);
+
+function normalizeLint(raw: unknown): LintSettings {
+  const lint = isRecord(raw) ? raw : {};
+  const rules: LintSettings['rules'] = {};
+  if (isRecord(lint.rules)) {
+    for (const [id, value] of Object.entries(lint.rules)) {
+      const v = value === false ? 'off' : value;
+      if (/^MS-[A-Z0-9]+$/i.test(id) && typeof v === 'string' && SEVERITIES.has(v)) rules[id.toUpperCase()] = v as LintSettings['rules'][string];
+    }
+  }
+  // `disabled: ["MS-DF003"]` is the short form of rules: { "MS-DF003": "off" }.
+  for (const id of stringArray(lint.disabled) ?? []) rules[id.toUpperCase()] = 'off';
+  const version = typeof lint.kubernetesVersion === 'string' && /^1\.\d{1,2}$/.test(lint.kubernetesVersion) ? lint.kubernetesVersion : DEFAULT_LINT_SETTINGS.kubernetesVersion;
+  return { rules, kubernetesVersion: version };
+}
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -66,5 +87,6 @@ export function normalizeSettings(raw: unknown): ModelshipSettings {
       maxFiles: positiveInt(detect.maxFiles) ?? DEFAULT_SETTINGS.detect.maxFiles,
       defaultPythonVersion: python,
     },
+    lint: normalizeLint(root.lint),
   };
 }
