@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { isModelshipError } from '../core/errors';
 import { runDetect } from './commands/detect';
 import { runContainerize } from './commands/containerize';
+import { runLint } from './commands/lint';
 
 const USAGE = `Usage: modelship <command> [options]
 
@@ -27,6 +28,12 @@ Commands:
       --offline              Install from wheels/ with --no-index.
       --dry-run              Print the plan and the diffs; write nothing.
       --force                Overwrite files that differ without asking.
+
+  lint [PATHS...]          Check Dockerfiles, Kubernetes manifests and pickle-family models
+                           (a static scan for code that would run on load). Exit 1 on errors.
+      --format F             text (default), json (1-based lines) or sarif (GitHub code scanning).
+      --kube-version V       Kubernetes version manifests are validated against (default 1.32).
+      --disable IDS          Comma-separated rule ids to turn off.
 
 Options:
   -h, --help               Show this help.
@@ -80,6 +87,22 @@ export async function main(argv: string[]): Promise<number> {
       ...(values.image ? { image: values.image } : {}), ...(values['base-image'] ? { baseImage: values['base-image'] } : {}),
       ...(values['base-provides'] ? { baseProvides: values['base-provides'] } : {}),
       ...(values['gpu-base-image'] ? { gpuBaseImage: values['gpu-base-image'] } : {}),
+    });
+  }
+  if (command === 'lint') {
+    const { values, positionals } = parseArgs({
+      args: rest,
+      allowPositionals: true,
+      options: { format: { type: 'string' }, 'kube-version': { type: 'string' }, disable: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    });
+    if (values.help) {
+      process.stdout.write(USAGE + '\n');
+      return 0;
+    }
+    return runLint(positionals, {
+      format: values.format ?? 'text',
+      ...(values['kube-version'] ? { kubernetesVersion: values['kube-version'] } : {}),
+      ...(values.disable ? { disable: values.disable } : {}),
     });
   }
   throw new UsageError(`Unknown command '${command}'.`);

@@ -1,0 +1,84 @@
+/**
+ * `modelship lint [PATHS] [--format text|json|sarif]`: the verdicts the editor shows, for CI.
+ * Dockerfiles and Kubernetes manifests are linted file by file and across files; pickle-family
+ * models are scanned (statically, streaming) for code that would run on load.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { detectProject } from '../../core/detect';
+import { ModelshipError } from '../../core/errors';
+import { configureFindings, lintableKind, lintFile, safetyFindings, scanModelSafety, type Finding, type LintSettings } from '../../core/lint';
+import { lintCrossFile, type ProjectFile } from '../../core/lint/project/crossFile';
+import { normalizeSettings } from '../../core/settings';
+import { excludeMatcher } from '../../core/detect/walkProject';
+import { NodeFsReader } from '../../platform/nodeFsReader';
+import { findingsJson, findingsSarif, findingsText } from '../formatFindings';
+import { findProjectRoot } from './containerize';
+
+export interface LintFlags {
+  format: string;
+  kubernetesVersion?: string;
+  disable?: string;
+}
+
+const PICKLE_FAMILY = new Set(['pickle', 'joblib', 'pytorch', 'torchscript', 'numpy']);
+
+/** Files under `dir` (project-relative to `root`), skipping excluded folders, with their sizes. */
+function listFiles(root: string, dir: string, excluded: (name: string, rel: string) => boolean, out: { path: string; bytes: number }[]): void {
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const abs = path.join(dir, entry.name);
+    const rel = path.relative(root, abs).split(path.sep).join('/');
+    if (entry.isDirectory()) {
+      if (!excluded(entry.name, rel)) listFiles(root, abs, excluded, out);
+    } else if (entry.isFile()) {
+      out.push({ path: rel, bytes: fs.statSync(abs).size });
+    }
+  }
+}
+
+export async function runLint(targets: string[], flags: LintFlags): Promise<number> {
+  if (!['text', 'json', 'sarif'].includes(flags.format)) throw new ModelshipError('BAD_FORMAT', `--format must be text, json or sarif, not ${flags.format}`);
+  const paths = (targets.length > 0 ? targets : ['.']).map((t) => path.resolve(t));
+  for (const p of paths) if (!fs.existsSync(p)) throw new ModelshipError('PATH_NOT_FOUND', `${path.relative(process.cwd(), p) || p}: no such file or folder`);
+  const first = paths[0]!;
+  const root = fs.statSync(first).isDirectory() ? first : findProjectRoot(path.dirname(first));
+  const settings = normalizeSettings({ lint: { ...(flags.kubernetesVersion ? { kubernetesVersion: flags.kubernetesVersion } : {}), ...(flags.disable ? { disabled: flags.disable.split(',') } : {}) } });
+  const lint: LintSettings = settings.lint;
+
+  const all: { path: string; bytes: number }[] = [];
+  listFiles(root, root, excludeMatcher(settings.detect.exclude), all);
+  const inScope = (rel: string): boolean => paths.some((p) => {
+    const abs = path.join(root, rel);
+    return abs === p || abs.startsWith(p + path.sep);
+  });
+  const reader = new NodeFsReader(root);
+  const project = await detectProject(reader, settings.detect, root);
+
+  const files: ProjectFile[] = [];
+  const findings: Finding[] = [];
+  for (const file of all.filter((f) => inScope(f.path) && lintableKind(f.path) !== undefined && f.bytes < 4 * 1024 * 1024)) {
+    const text = fs.readFileSync(path.join(root, file.path), 'utf8');
+    if (!lintableKind(file.path, text)) continue;
+    files.push({ path: file.path, text });
+    const dir = file.path.includes('/') ? file.path.slice(0, file.path.lastIndexOf('/')) : '';
+    const ignoreFile = path.join(root, dir, '.dockerignore');
+    findings.push(...(await lintFile({
+      file: file.path, text, settings: lint, project,
+      ...(fs.existsSync(ignoreFile) ? { dockerignore: fs.readFileSync(ignoreFile, 'utf8') } : {}),
+      contextFiles: all.filter((f) => dir === '' || f.path.startsWith(`${dir}/`)).map((f) => ({ path: dir ? f.path.slice(dir.length + 1) : f.path, bytes: f.bytes })),
+    })));
+  }
+  const cross = lintCrossFile(files, project);
+  for (const file of new Set(cross.map((f) => f.file))) {
+    findings.push(...configureFindings(cross.filter((f) => f.file === file), files.find((f) => f.path === file)?.text, lint));
+  }
+  for (const model of project.models.filter((m) => PICKLE_FAMILY.has(m.format) && inScope(m.path))) {
+    const safety = await scanModelSafety(reader, model.path, model.bytes, model.format);
+    if (safety) findings.push(...configureFindings(safetyFindings(model.path, safety), undefined, lint));
+  }
+  findings.sort((a, b) => a.file.localeCompare(b.file) || a.range.start.line - b.range.start.line || a.ruleId.localeCompare(b.ruleId));
+
+  const out = flags.format === 'json' ? findingsJson(findings) : flags.format === 'sarif' ? findingsSarif(findings, '0.1.0') : findingsText(findings);
+  process.stdout.write(out + '\n');
+  return findings.some((f) => f.severity === 'error') ? 1 : 0;
+}
