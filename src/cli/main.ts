@@ -4,9 +4,13 @@
  */
 import { parseArgs } from 'node:util';
 import { isModelshipError } from '../core/errors';
-import { runDetect } from './commands/detect';
-import { runContainerize } from './commands/containerize';
-import { runLint } from './commands/lint';
+// Commands are required when they run: `detect` must not pay for evaluating the linters'
+// parsers and the scaffolding templates (esbuild keeps required modules lazily initialised).
+const commands = {
+  detect: () => require('./commands/detect') as typeof import('./commands/detect'),
+  containerize: () => require('./commands/containerize') as typeof import('./commands/containerize'),
+  lint: () => require('./commands/lint') as typeof import('./commands/lint'),
+};
 
 const USAGE = `Usage: modelship <command> [options]
 
@@ -63,7 +67,7 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     if (positionals.length > 1) throw new UsageError(`detect takes one folder, got ${positionals.length}: ${positionals.join(' ')}`);
-    return runDetect(positionals[0] ?? '.', { json: values.json === true, verbose: values.verbose === true });
+    return commands.detect().runDetect(positionals[0] ?? '.', { json: values.json === true, verbose: values.verbose === true });
   }
   if (command === 'containerize') {
     const { values, positionals } = parseArgs({
@@ -80,7 +84,7 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     if (positionals.length !== 1) throw new UsageError('containerize takes one path: the model file, its SavedModel folder, or the project');
-    return runContainerize(positionals[0]!, {
+    return commands.containerize().runContainerize(positionals[0]!, {
       gpu: values.gpu === true, mode: values.mode ?? 'bake', dryRun: values['dry-run'] === true, force: values.force === true,
       json: values.json === true, offline: values.offline === true,
       ...(values.only ? { only: values.only } : {}), ...(values['model-uri'] ? { modelUri: values['model-uri'] } : {}),
@@ -99,7 +103,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(USAGE + '\n');
       return 0;
     }
-    return runLint(positionals, {
+    return commands.lint().runLint(positionals, {
       format: values.format ?? 'text',
       ...(values['kube-version'] ? { kubernetesVersion: values['kube-version'] } : {}),
       ...(values.disable ? { disable: values.disable } : {}),
