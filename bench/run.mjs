@@ -4,11 +4,13 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { benchDetect, printDetect } from './detect.mjs';
 import { benchServing, printServing } from './serving.mjs';
 import { benchImageSize, printImageSize } from './imageSize.mjs';
+import { benchScanPickle, printScanPickle } from './scanPickle.mjs';
 
 const benches = {
   detect: [benchDetect, printDetect],
   serving: [benchServing, printServing],
   'image-size': [benchImageSize, printImageSize],
+  'scan-pickle': [benchScanPickle, printScanPickle],
 };
 const chosen = process.argv.slice(2).length > 0 ? process.argv.slice(2) : Object.keys(benches);
 mkdirSync('bench/results', { recursive: true });

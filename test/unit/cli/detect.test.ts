@@ -20,8 +20,10 @@ test('detect --json prints exactly the documented shape', () => {
   assert.deepEqual(Object.keys(out), ['root', 'models', 'requirements', 'python', 'problems']);
   assert.equal(out.root, EXAMPLE);
   assert.deepEqual(out.models, [{
-    path: 'model.joblib', format: 'joblib', framework: 'sklearn', bytes: 1518, evidence: out.models[0].evidence,
+    path: 'model.joblib', format: 'joblib', framework: 'sklearn', bytes: 1518, evidence: out.models[0].evidence, safety: out.models[0].safety,
   }]);
+  assert.equal(out.models[0].safety.verdict, 'safe');
+  assert.ok(out.models[0].safety.globals.some((g: { name: string }) => g.name === 'LogisticRegression'));
   assert.match(out.models[0].evidence, /LogisticRegression/);
   assert.deepEqual(out.python, { version: '3.11', source: '.python-version' });
   assert.ok(out.requirements.packages.some((p: { normalizedName: string; pinned: boolean }) => p.normalizedName === 'scikit-learn' && p.pinned));
