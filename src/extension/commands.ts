@@ -7,6 +7,7 @@
 import * as vscode from 'vscode';
 import { containerize } from './containerize';
 import type { Ctx } from './ctx';
+import { disableRule } from './disableRule';
 import { errorMessage } from './log';
 import { fileUri } from './modelsTreeItems';
 import type { ModelsNode } from './modelsTreeNodes';
@@ -25,6 +26,7 @@ export const COMMANDS: Record<string, (ctx: Ctx) => Handler> = {
     return ctx.store.models().length;
   },
   showLog: (ctx) => () => ctx.log.show(),
+  disableRule: (ctx) => (ruleId, resource) => disableRule(ctx, ruleId, resource),
   revealModel: () => async (target) => {
     const node = target as ModelsNode | undefined;
     const uri = target instanceof vscode.Uri ? target

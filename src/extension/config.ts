@@ -3,11 +3,12 @@
  * `getConfiguration`; everything else asks this object and listens to its one `onDidChange`.
  */
 import * as vscode from 'vscode';
+import type { LintSettings } from '../core/lint/types';
 import { normalizeSettings, type ModelshipSettings } from '../core/settings';
 
 /** The groups of settings that trigger different re-runs. */
-export type ConfigArea = 'detect';
-const AREAS: readonly ConfigArea[] = ['detect'];
+export type ConfigArea = 'detect' | 'lint';
+const AREAS: readonly ConfigArea[] = ['detect', 'lint'];
 
 export interface ConfigChange {
   areas: ConfigArea[];
@@ -38,7 +39,38 @@ export class ModelshipConfig implements vscode.Disposable {
         maxDepth: c.get<unknown>('detect.maxDepth'),
         defaultPythonVersion: c.get<unknown>('detect.defaultPythonVersion'),
       },
+      lint: {
+        rules: c.get<unknown>('lint.rules'),
+        kubernetesVersion: c.get<unknown>('lint.kubernetesVersion'),
+      },
     });
+  }
+
+  /** The rule severities and Kubernetes version for a folder (normalised: unknown ids and values dropped). */
+  lintSettingsFor(folder?: vscode.WorkspaceFolder): LintSettings {
+    return this.settingsFor(folder).lint;
+  }
+
+  /** `modelship.lint.enable`: whether Modelship publishes lint diagnostics at all. */
+  lintEnabled(folder?: vscode.WorkspaceFolder): boolean {
+    return vscode.workspace.getConfiguration('modelship.lint', folder?.uri).get<unknown>('enable') !== false;
+  }
+
+  /**
+   * Turns `ruleId` off in `modelship.lint.rules`, keeping the other entries at that level: in the
+   * folder's settings in a multi-root workspace, in the workspace's otherwise, in the user's
+   * settings when no folder is open. Resolves once the setting is written.
+   */
+  async disableRule(ruleId: string, folder?: vscode.WorkspaceFolder): Promise<vscode.ConfigurationTarget> {
+    const c = vscode.workspace.getConfiguration('modelship.lint', folder?.uri);
+    const inspected = c.inspect<Record<string, unknown>>('rules');
+    const multiRoot = (vscode.workspace.workspaceFolders?.length ?? 0) > 1;
+    const target = !vscode.workspace.workspaceFolders?.length ? vscode.ConfigurationTarget.Global
+      : multiRoot && folder ? vscode.ConfigurationTarget.WorkspaceFolder : vscode.ConfigurationTarget.Workspace;
+    const current = target === vscode.ConfigurationTarget.Global ? inspected?.globalValue
+      : target === vscode.ConfigurationTarget.WorkspaceFolder ? inspected?.workspaceFolderValue : inspected?.workspaceValue;
+    await c.update('rules', { ...(current ?? {}), [ruleId]: 'off' }, target);
+    return target;
   }
 
   /**

@@ -17,7 +17,7 @@ import { loadDetection } from './loadDetection';
 import { hashModel } from './modelHash';
 import { resolveModelTarget } from './modelTarget';
 import { fileUri } from './modelsTreeItems';
-import { packagingWarnings } from './packagingWarnings';
+import { packagingWarnings, type PackagingWarning } from './packagingWarnings';
 import { askOverwrites } from './planConsent';
 import { readCurrent, writePlannedFile } from './planFiles';
 import { planDiffTabs } from './planProvider';
@@ -44,6 +44,8 @@ export type ContainerizeResult =
   | { kind: 'cancelled'; at: 'model' | 'warnings' | 'targets' | 'gpu' | 'mode' | 'modelUri' | 'hash' | 'overwrite' };
 
 const SHOW_PLAN = 'Show Plan';
+/** The button of the packaging-warning dialog that goes on (its Cancel writes nothing). */
+export const CONTAINERIZE_ANYWAY = 'Containerize Anyway';
 const REVEAL = 'Reveal in Explorer';
 
 function baseName(p: string): string {
@@ -57,14 +59,17 @@ async function chooseModel(ctx: Ctx, models: DetectedModel[]): Promise<DetectedM
   });
 }
 
-async function warningsAccepted(ctx: Ctx, desc: ProjectDescription, model: DetectedModel): Promise<boolean> {
-  const warnings = packagingWarnings(desc, model);
+async function warningsAccepted(ctx: Ctx, folder: vscode.WorkspaceFolder, desc: ProjectDescription, model: DetectedModel): Promise<boolean> {
+  const warnings = packagingWarnings(desc, model, await ctx.safety.verdictFor(folder, model));
   if (warnings.length === 0) return true;
   for (const w of warnings) ctx.log.warn(`containerize: ${model.path}: ${w.message} [${w.code}]`);
-  const choice = await ctx.prompter().confirm(`${model.path}: ${warnings[0]?.message}`, {
-    detail: warnings.slice(1).map((w) => `• ${w.message}`).join('\n') || undefined,
-    buttons: ['Containerize Anyway'],
+  const [first, ...rest] = warnings as [PackagingWarning, ...PackagingWarning[]];
+  const detail = [first.detail, ...rest.map((w) => `• ${w.message}`)].filter(Boolean).join('\n\n');
+  const choice = await ctx.prompter().confirm(first.message, {
+    detail: detail || undefined,
+    buttons: [CONTAINERIZE_ANYWAY],
   });
+  if (choice === undefined) ctx.log.info(`containerize: ${model.path}: cancelled at the packaging warning; nothing written`);
   return choice !== undefined;
 }
 
@@ -155,7 +160,7 @@ export async function containerize(ctx: Ctx, target?: unknown): Promise<Containe
   const { folder, desc } = resolved;
   const model = await chooseModel(ctx, resolved.models);
   if (!model) return { kind: 'cancelled', at: 'model' };
-  if (!(await warningsAccepted(ctx, desc, model))) return { kind: 'cancelled', at: 'warnings' };
+  if (!(await warningsAccepted(ctx, folder, desc, model))) return { kind: 'cancelled', at: 'warnings' };
 
   const answers = await answersFor(ctx, folder, model);
   if ('cancelledAt' in answers) return { kind: 'cancelled', at: answers.cancelledAt };

@@ -6,7 +6,10 @@ import type * as vscode from 'vscode';
 import type { ScaffoldFn } from './containerize';
 import type { ModelshipConfig } from './config';
 import type { DetectionService } from './detectionService';
+import type { DocumentLinter } from './documentLinter';
+import type { FileLinter } from './lintRunner';
 import type { ExtensionLog } from './log';
+import type { ModelScanner, ModelSafetyService } from './modelSafety';
 import type { PlanProvider } from './planProvider';
 import type { ProjectStore } from './projectStore';
 import type { Prompter } from './prompter';
@@ -22,6 +25,12 @@ export interface Notices {
 export interface Overrides {
   prompter?: Prompter;
   scaffold?: ScaffoldFn;
+  /** Lints documents instead of the bundled engines. */
+  linter?: FileLinter;
+  /** Scans models instead of the bundled pickle scanner. */
+  modelScanner?: ModelScanner;
+  /** The extension ids to treat as installed (for the peer-extension rules) instead of asking VS Code. */
+  peerExtensions?: readonly string[];
 }
 
 export interface Ctx {
@@ -30,6 +39,12 @@ export interface Ctx {
   store: ProjectStore;
   detection: DetectionService;
   plans: PlanProvider;
+  /** Lints open Dockerfiles and manifests into `diagnostics`. */
+  linter: DocumentLinter;
+  /** Scans pickle-family models; its verdicts feed the tree, Problems and Containerize. */
+  safety: ModelSafetyService;
+  /** The `modelship` diagnostic collection (documents' and models' findings). */
+  diagnostics: vscode.DiagnosticCollection;
   /** Per-workspace memory (the last containerize answers). */
   memento: vscode.Memento;
   notices: Notices;

@@ -5,6 +5,8 @@
  */
 import * as vscode from 'vscode';
 import type { ProjectDetector } from '../core/detect';
+import type { Finding } from '../core/lint/types';
+import { LintCodeActionProvider } from './codeActions';
 import { registerCommands } from './commands';
 import { ModelshipConfig } from './config';
 import type { ScaffoldFn } from './containerize';
@@ -12,8 +14,13 @@ import { ANSWERS_KEY } from './containerizeQuestions';
 import { ContextKeys } from './contextKeys';
 import type { Ctx, Notices } from './ctx';
 import { DetectionService } from './detectionService';
+import { rulesDocUri } from './diagnostics';
+import { DocumentLinter, type LintStats } from './documentLinter';
 import type { DetectionStats } from './folderDetection';
+import type { FileLinter } from './lintRunner';
 import { createLog } from './log';
+import { fileUri } from './modelsTreeItems';
+import { ModelSafetyService, type ModelScanner, type ModelVerdict } from './modelSafety';
 import { ModelsTreeProvider } from './modelsTreeProvider';
 import { PLAN_SCHEME, PlanProvider } from './planProvider';
 import { ProjectStore } from './projectStore';
@@ -30,6 +37,18 @@ export interface ModelshipApi {
   /** Resolves when no detection is running, queued or waiting out its debounce. */
   whenIdle(): Promise<void>;
   lastReport(): Notices['lastReport'];
+  lint: {
+    /** Resolves when detection, the document lints and the model scans have all settled. */
+    whenIdle(): Promise<void>;
+    /** Lint runs per document and dropped stale results. */
+    stats: LintStats;
+    /** What the last lint of an open document published (after settings and peer suppression). */
+    findingsFor(uri: vscode.Uri): Finding[] | undefined;
+    /** The pickle scan's verdict for the model at `uri`, once its scan finished. */
+    verdictFor(uri: vscode.Uri): ModelVerdict | undefined;
+    /** How many model files were scanned. */
+    modelScans(): number;
+  };
   lastNotice(): string | undefined;
   /** Hooks for the extension-host tests; normal use never calls them. */
   testing: {
@@ -39,6 +58,12 @@ export interface ModelshipApi {
     setScaffold(fn: ScaffoldFn | undefined): void;
     /** Forgets this workspace's last containerize answers. */
     forgetAnswers(): Thenable<void>;
+    /** Lints documents with `fn` instead of the bundled engines (and re-lints the open ones); undefined restores them. */
+    setLinter(fn: FileLinter | undefined): void;
+    /** Scans models with `scanner` (and scans them all again); undefined restores the bundled scanner. */
+    setModelScanner(scanner: ModelScanner | undefined): void;
+    /** Treats exactly these extension ids as installed for the peer rules; undefined asks VS Code again. */
+    setPeerExtensions(ids: readonly string[] | undefined): void;
   };
 }
 
@@ -47,11 +72,16 @@ export function activate(context: vscode.ExtensionContext): ModelshipApi {
   const config = new ModelshipConfig();
   const store = new ProjectStore();
   const detection = new DetectionService(store, config, log);
-  const tree = new ModelsTreeProvider(store);
+  const diagnostics = vscode.languages.createDiagnosticCollection('modelship');
+  const overrides: Ctx['overrides'] = {};
+  const rulesDoc = rulesDocUri((context.extension.packageJSON as { repository?: unknown }).repository);
+  const linter = new DocumentLinter({ config, store, collection: diagnostics, log, rulesDoc, overrides });
+  const safety = new ModelSafetyService(store, config, diagnostics, log, rulesDoc, overrides);
+  const tree = new ModelsTreeProvider(store, safety);
   const reports = new ReportProvider(store);
   const plans = new PlanProvider();
   const ctx: Ctx = {
-    log, config, store, detection, plans, memento: context.workspaceState, notices: {}, overrides: {},
+    log, config, store, detection, plans, linter, safety, diagnostics, memento: context.workspaceState, notices: {}, overrides,
     prompter: () => ctx.overrides.prompter ?? windowPrompter,
   };
   context.subscriptions.push(
@@ -59,6 +89,9 @@ export function activate(context: vscode.ExtensionContext): ModelshipApi {
     config,
     store,
     detection,
+    diagnostics,
+    linter,
+    safety,
     tree,
     reports,
     plans,
@@ -66,10 +99,19 @@ export function activate(context: vscode.ExtensionContext): ModelshipApi {
     vscode.window.createTreeView('modelship.models', { treeDataProvider: tree, showCollapseAll: true }),
     vscode.workspace.registerTextDocumentContentProvider(REPORT_SCHEME, reports),
     vscode.workspace.registerTextDocumentContentProvider(PLAN_SCHEME, plans),
+    vscode.languages.registerCodeActionsProvider(
+      [{ language: 'dockerfile' }, { language: 'yaml' }, { pattern: '**/{Dockerfile,Containerfile,*.Dockerfile,*.Containerfile,Dockerfile.*,Containerfile.*}' }],
+      new LintCodeActionProvider(linter),
+      LintCodeActionProvider.metadata,
+    ),
     ...registerCommands(ctx),
   );
-  // The first scan starts after activation has returned, so activation itself stays cheap.
-  const timer = setTimeout(() => detection.start(), 0);
+  // The first scan and lint start after activation has returned, so activation itself stays cheap.
+  const timer = setTimeout(() => {
+    detection.start();
+    linter.start();
+    safety.start();
+  }, 0);
   context.subscriptions.push({ dispose: () => clearTimeout(timer) });
   log.info(`activated (VS Code ${vscode.version}, ${vscode.workspace.workspaceFolders?.length ?? 0} folder(s))`);
   return {
@@ -82,6 +124,27 @@ export function activate(context: vscode.ExtensionContext): ModelshipApi {
       await detection.whenIdle();
     },
     lastReport: () => ctx.notices.lastReport,
+    lint: {
+      whenIdle: async () => {
+        detection.start();
+        linter.start();
+        safety.start();
+        // Each stage can wake the next (a scan updates the store, which re-lints and re-scans).
+        for (let round = 0; round < 2; round++) {
+          await detection.whenIdle();
+          await safety.whenIdle();
+          await linter.whenIdle();
+        }
+      },
+      stats: linter.stats,
+      findingsFor: (uri) => linter.lastLint(uri)?.entries.map((e) => e.finding),
+      verdictFor: (uri) => {
+        const folder = vscode.workspace.getWorkspaceFolder(uri);
+        const model = folder && store.get(folder)?.description?.models.find((m) => fileUri(folder, m.path).toString() === uri.toString());
+        return folder && model ? safety.verdictNow(folder, model) : undefined;
+      },
+      modelScans: () => safety.stats.scans,
+    },
     lastNotice: () => ctx.notices.lastNotice,
     testing: {
       setPrompter: (prompter) => {
@@ -91,6 +154,18 @@ export function activate(context: vscode.ExtensionContext): ModelshipApi {
         ctx.overrides.scaffold = fn;
       },
       forgetAnswers: () => context.workspaceState.update(ANSWERS_KEY, undefined),
+      setLinter: (fn) => {
+        overrides.linter = fn;
+        linter.relintAll();
+      },
+      setModelScanner: (scanner) => {
+        overrides.modelScanner = scanner;
+        safety.rescanAll();
+      },
+      setPeerExtensions: (ids) => {
+        overrides.peerExtensions = ids;
+        linter.relintAll();
+      },
     },
   };
 }

@@ -5,6 +5,7 @@
 import * as vscode from 'vscode';
 import type { Problem, ProjectDescription } from '../core/detect/types';
 import { formatBytes, problemsForModel, projectProblems } from './modelRelations';
+import type { ModelVerdict } from './modelSafety';
 import { CONTEXT_VALUES, basename, nodeId, type ModelsNode } from './modelsTreeNodes';
 
 const SEVERITY_ICONS: Record<Problem['severity'], vscode.ThemeIcon> = {
@@ -43,7 +44,38 @@ function item(node: ModelsNode, label: string, collapsible = vscode.TreeItemColl
   return result;
 }
 
-export function treeItemFor(node: ModelsNode, desc: ProjectDescription | undefined): vscode.TreeItem {
+/** The pickle scan's verdict as a tooltip section (workspace text escaped). */
+function verdictMarkdown(verdict: ModelVerdict): string {
+  const head = verdict.verdict === 'safe'
+    ? 'no dangerous imports (a static scan of its opcodes; nothing was loaded)'
+    : verdict.verdict === 'unsafe'
+      ? 'unsafe: loading it runs code of the file\'s choosing'
+      : 'suspicious: it imports something not known to be safe';
+  const rows = verdict.globals.slice(0, 10).map((g) =>
+    `- \`${`${g.module}.${g.name}`.replace(/`/g, '')}\` (${g.verdict}) at byte ${g.offset}${g.member ? ` of ${escapeMarkdown(g.member)}` : ''}${g.reason ? `: ${escapeMarkdown(g.reason)}` : ''}`);
+  if (verdict.globals.length > 10) rows.push(`- and ${verdict.globals.length - 10} more (see the Problems panel)`);
+  const partial = verdict.complete ? '' : '\n\nThe scan did not reach the end of the file.';
+  return `**Pickle scan:** ${head}\n\n${rows.join('\n')}${partial}\n\n`;
+}
+
+const VERDICT_ICONS: Record<ModelVerdict['verdict'], vscode.ThemeIcon> = {
+  unsafe: new vscode.ThemeIcon('error', new vscode.ThemeColor('list.errorForeground')),
+  suspicious: new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground')),
+  safe: new vscode.ThemeIcon('shield'),
+};
+
+/** The model's icon: an unsafe pickle first, then its worst problem, then a suspicious pickle, then the scan's shield. */
+function modelIcon(problems: Problem[], verdict: ModelVerdict | undefined): vscode.ThemeIcon {
+  const worst = problems.find((p) => p.severity === 'error') ?? problems.find((p) => p.severity === 'warning');
+  if (verdict?.verdict === 'unsafe') return VERDICT_ICONS.unsafe;
+  if (worst?.severity === 'error') return SEVERITY_ICONS.error;
+  if (verdict?.verdict === 'suspicious') return VERDICT_ICONS.suspicious;
+  if (worst) return SEVERITY_ICONS[worst.severity];
+  return verdict ? VERDICT_ICONS.safe : new vscode.ThemeIcon('beaker');
+}
+
+/** `verdict`: the pickle scan's result for a model node, once it finished. */
+export function treeItemFor(node: ModelsNode, desc: ProjectDescription | undefined, verdict?: ModelVerdict): vscode.TreeItem {
   const C = vscode.TreeItemCollapsibleState;
   switch (node.kind) {
     case 'folder': {
@@ -55,14 +87,15 @@ export function treeItemFor(node: ModelsNode, desc: ProjectDescription | undefin
       const m = node.model;
       const t = item(node, basename(m.path), C.Collapsed);
       const dir = m.path.includes('/') ? m.path.slice(0, m.path.lastIndexOf('/')) : '';
-      t.description = `${m.format} · ${m.framework} · ${formatBytes(m.bytes)}${node.showDirectory && dir ? ` · ${dir}` : ''}`;
+      const flagged = verdict && verdict.verdict !== 'safe' ? ` · ${verdict.verdict}` : '';
+      t.description = `${m.format} · ${m.framework} · ${formatBytes(m.bytes)}${node.showDirectory && dir ? ` · ${dir}` : ''}${flagged}`;
       const problems = desc ? problemsForModel(desc, m) : [];
-      const worst = problems.find((p) => p.severity === 'error') ?? problems.find((p) => p.severity === 'warning');
-      t.iconPath = worst ? SEVERITY_ICONS[worst.severity] : new vscode.ThemeIcon('beaker');
+      t.iconPath = modelIcon(problems, verdict);
       const md = new vscode.MarkdownString(undefined, true);
       md.appendMarkdown(`**${escapeMarkdown(m.path)}**\n\n`);
       md.appendMarkdown(`$(file-binary) ${escapeMarkdown(m.format)} · ${escapeMarkdown(m.framework)} · ${formatBytes(m.bytes)} (${m.bytes} bytes)\n\n`);
       md.appendMarkdown(`**Evidence:** ${escapeMarkdown(m.evidence)}\n\n`);
+      if (verdict) md.appendMarkdown(verdictMarkdown(verdict));
       if (desc) md.appendMarkdown(`**Python:** ${escapeMarkdown(pythonText(desc))}\n\n`);
       if (problems.length > 0) md.appendMarkdown(`**Problems:** ${problems.length}\n\n`);
       t.tooltip = md;

@@ -8,6 +8,7 @@ import { EXTENSION_ID, activated } from './testApi';
 interface Manifest {
   activationEvents: string[];
   contributes: {
+    configuration: { properties: Record<string, { type: string; default?: unknown; additionalProperties?: { enum?: string[] } }> };
     commands: { command: string; title: string }[];
     menus: Record<string, { command: string; when?: string }[]>;
     views: Record<string, { id: string }[]>;
@@ -46,5 +47,20 @@ suite('activation', () => {
       for (const e of entries) assert.ok(COMMAND_IDS.includes(e.command), `${menu} names unknown command ${e.command}`);
     }
     assert.deepStrictEqual(manifest.contributes.views.modelship?.map((v) => v.id), ['modelship.models']);
+  });
+
+  test('lint: activates on Dockerfiles, contributes its settings, and its code stays out of extension.js', () => {
+    const ext = vscode.extensions.getExtension(EXTENSION_ID);
+    assert.ok(ext);
+    const manifest = JSON.parse(fs.readFileSync(path.join(ext.extensionPath, 'package.json'), 'utf8')) as Manifest;
+    for (const event of ['onLanguage:dockerfile', 'workspaceContains:**/Dockerfile']) assert.ok(manifest.activationEvents.includes(event), event);
+    const props = manifest.contributes.configuration.properties;
+    assert.deepStrictEqual([props['modelship.lint.enable']?.type, props['modelship.lint.enable']?.default], ['boolean', true]);
+    assert.deepStrictEqual([props['modelship.lint.rules']?.type, props['modelship.lint.rules']?.default], ['object', {}]);
+    assert.deepStrictEqual(props['modelship.lint.rules']?.additionalProperties?.enum, ['error', 'warning', 'info', 'off']);
+    assert.deepStrictEqual([props['modelship.lint.kubernetesVersion']?.type, props['modelship.lint.kubernetesVersion']?.default], ['string', '1.32']);
+    const bundle = fs.readFileSync(path.join(ext.extensionPath, 'dist/extension.js'), 'utf8');
+    assert.ok(bundle.length < 80 * 1024, `dist/extension.js is ${bundle.length} bytes`);
+    for (const marker of ['kustomization|Chart|values']) assert.ok(!bundle.includes(marker), `${marker} is not in extension.js (it belongs to the lazily loaded lint code)`);
   });
 });

@@ -65,7 +65,8 @@ export async function runLint(targets: string[], flags: LintFlags): Promise<numb
     findings.push(...(await lintFile({
       file: file.path, text, settings: lint, project,
       ...(fs.existsSync(ignoreFile) ? { dockerignore: fs.readFileSync(ignoreFile, 'utf8') } : {}),
-      contextFiles: all.filter((f) => dir === '' || f.path.startsWith(`${dir}/`)).map((f) => ({ path: dir ? f.path.slice(dir.length + 1) : f.path, bytes: f.bytes })),
+      // Project-relative, like every path in a finding; the build context is the Dockerfile's folder.
+      contextFiles: all.filter((f) => dir === '' || f.path.startsWith(`${dir}/`)),
     })));
   }
   const cross = lintCrossFile(files, project);
