@@ -5,12 +5,16 @@ import { benchDetect, printDetect } from './detect.mjs';
 import { benchServing, printServing } from './serving.mjs';
 import { benchImageSize, printImageSize } from './imageSize.mjs';
 import { benchScanPickle, printScanPickle } from './scanPickle.mjs';
+import { benchLintManifests, printLintManifests } from './lintManifests.mjs';
+import { benchLintDockerfile, printLintDockerfile } from './lintDockerfile.mjs';
 
 const benches = {
   detect: [benchDetect, printDetect],
   serving: [benchServing, printServing],
   'image-size': [benchImageSize, printImageSize],
   'scan-pickle': [benchScanPickle, printScanPickle],
+  'lint-manifests': [benchLintManifests, printLintManifests],
+  'lint-dockerfile': [benchLintDockerfile, printLintDockerfile],
 };
 const chosen = process.argv.slice(2).length > 0 ? process.argv.slice(2) : Object.keys(benches);
 mkdirSync('bench/results', { recursive: true });

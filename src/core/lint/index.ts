@@ -10,7 +10,8 @@ import type { Finding, LintSettings } from './types';
 export type * from './types';
 export { DEFAULT_LINT_SETTINGS } from './types';
 export type { ModelSafety, SafetyGlobal } from './engines';
-export { scanModelSafety, safetyFindings } from './engines';
+export { scanModelSafety, safetyFindings, prepareManifestLinter, parseManifests } from './engines';
+export type { ParsedManifest } from './engines';
 export { ALL_RULES, ruleDoc } from './rules';
 export { configureFindings } from './configure';
 
@@ -35,8 +36,10 @@ export interface LintInput {
   project?: ProjectDescription;
   /** The .dockerignore beside a Dockerfile. */
   dockerignore?: string;
-  /** Files under a Dockerfile's build context, to estimate what `COPY .` sends. */
+  /** Files under a Dockerfile's build context (project-relative), to estimate what `COPY .` sends. */
   contextFiles?: { path: string; bytes: number }[];
+  /** Manifests from the other files of the same folder or kustomization (cross-object rules). */
+  otherDocuments?: import('./engines').ParsedManifest[];
 }
 
 /** Lints one Dockerfile or manifest; other files give no findings. Never throws on bad input. */
@@ -51,6 +54,13 @@ export async function lintFile(input: LintInput): Promise<Finding[]> {
       ...(input.contextFiles ? { contextFiles: input.contextFiles } : {}),
     });
   }
-  if (kind === 'kubernetes') return lintManifests(input.text, { file: input.file, settings: input.settings, ...(input.project ? { project: input.project } : {}) });
+  if (kind === 'kubernetes') {
+    return lintManifests(input.text, {
+      file: input.file,
+      settings: input.settings,
+      ...(input.project ? { project: input.project } : {}),
+      ...(input.otherDocuments ? { otherDocuments: input.otherDocuments } : {}),
+    });
+  }
   return [];
 }
