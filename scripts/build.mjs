@@ -26,6 +26,8 @@ const builds = [
   { ...common, entryPoints: ['src/extension/detectionBundle.ts'], outfile: 'dist/detection.js', external: ['vscode'], minify: true },
   // Minified: the CLI starts often, and parsing a smaller file is most of its start-up.
   { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', external: ['vscode'], minify: true, banner: { js: '#!/usr/bin/env node' } },
+  // The heavy commands, required by dist/cli.js only when they run.
+  { ...common, entryPoints: { 'cli-lint': 'src/cli/commands/lint.ts', 'cli-containerize': 'src/cli/commands/containerize.ts' }, outdir: 'dist', external: ['vscode'], minify: true },
 ];
 if (testEntries.length > 0) {
   builds.push({ ...common, entryPoints: testEntries, outdir: 'dist/test/extension', external: ['vscode', 'mocha'] });

@@ -2,14 +2,16 @@
  * The `modelship` command: parses arguments, calls core, prints results on stdout and logs on
  * stderr. Exit codes follow ESLint's: 0 done, 1 the command found errors, 2 bad usage or failure.
  */
+import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { isModelshipError } from '../core/errors';
-// Commands are required when they run: `detect` must not pay for evaluating the linters'
-// parsers and the scaffolding templates (esbuild keeps required modules lazily initialised).
+// Heavy commands are bundles of their own (dist/cli-<name>.js), required when they run: `detect`
+// must not pay for parsing the linters' schemas and the scaffolding templates.
+const loadCommand = <T>(name: string): T => require(path.join(__dirname, `cli-${name}.js`)) as T;
 const commands = {
   detect: () => require('./commands/detect') as typeof import('./commands/detect'),
-  containerize: () => require('./commands/containerize') as typeof import('./commands/containerize'),
-  lint: () => require('./commands/lint') as typeof import('./commands/lint'),
+  containerize: () => loadCommand<typeof import('./commands/containerize')>('containerize'),
+  lint: () => loadCommand<typeof import('./commands/lint')>('lint'),
 };
 
 const USAGE = `Usage: modelship <command> [options]
