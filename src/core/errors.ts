@@ -13,6 +13,7 @@ export class ModelshipError extends Error {
   }
 }
 
+/** By shape, not `instanceof`: separately bundled commands each carry their own copy of the class. */
 export function isModelshipError(error: unknown): error is ModelshipError {
-  return error instanceof ModelshipError;
+  return error instanceof Error && error.name === 'ModelshipError' && typeof (error as { code?: unknown }).code === 'string';
 }
