@@ -10,8 +10,8 @@ import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as esbuild from 'esbuild';
 
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 40);
-const BATCH = Number(process.env.BENCH_BATCH ?? 100);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 150);
+const BATCH = Number(process.env.BENCH_BATCH ?? 20);
 const FIXTURE = resolve('test/fixtures/lint/dockerfile/bench-100.Dockerfile');
 
 function median(values) {
@@ -32,7 +32,7 @@ async function loadLinter() {
   const dir = mkdtempSync(join(tmpdir(), 'ms-bench-lint-'));
   const entry = join(dir, 'entry.ts');
   const src = resolve('src/core/lint/dockerfile');
-  writeFileSync(entry, `export { lintDockerfile } from ${JSON.stringify(join(src, 'index.ts'))};\nexport { lastParseWasShared, parseDockerfile } from ${JSON.stringify(join(src, 'syntax.ts'))};\nexport { validate } from 'dockerfile-utils';\n`);
+  writeFileSync(entry, `export { lintDockerfile } from ${JSON.stringify(join(src, 'index.ts'))};\nexport { lastParseWasShared } from ${JSON.stringify(join(src, 'syntax.ts'))};\nexport { validate } from 'dockerfile-utils';\nexport { DockerfileParser } from 'dockerfile-ast';\n`);
   const outfile = join(dir, 'lint.js');
   await esbuild.build({ entryPoints: [entry], outfile, bundle: true, platform: 'node', format: 'cjs', target: 'node18', minify: true, logLevel: 'warning', nodePaths: [resolve('node_modules')] });
   const mod = createRequire(import.meta.url)(outfile);
@@ -73,7 +73,7 @@ export async function benchLintDockerfile() {
   const rulesOnly = context({ rules: { 'MS-DF000': 'off' }, kubernetesVersion: '1.32' });
   const contenders = {
     validate: () => lib.validate(text),
-    parse: () => lib.parseDockerfile(text),
+    parse: () => lib.DockerfileParser.parse(text),
     lint: () => lib.lintDockerfile(text, all),
     lintWithoutSyntax: () => lib.lintDockerfile(text, rulesOnly),
   };

@@ -4,7 +4,7 @@
 // and the Dockerfile linted with its .dockerignore and the real file listing as the build context.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { detectProject } from '../../../src/core/detect';
@@ -38,6 +38,8 @@ interface Variant {
   requirements?: string;
   /** Files the user adds before building (the wheels an offline build installs from). */
   extra?: Record<string, string>;
+  /** Moves the example's model.joblib here first (names with spaces and pattern characters). */
+  renameModel?: string;
 }
 
 const VARIANTS: Variant[] = [
@@ -50,6 +52,10 @@ const VARIANTS: Variant[] = [
   { name: 'torch pin, base provides torch', source: MODELS, requirements: 'torch==2.3.1\n', options: { model: 'torch_state_dict.pt', baseImage: 'registry.example/torch:2.3.1', baseProvides: ['torch'] } },
   { name: 'tensorflow 2.15, gpu', source: MODELS, requirements: 'tensorflow==2.15.0\n', options: { model: 'savedmodel_dir', gpu: true } },
   { name: 'tensorflow 2.16, gpu (pinned cuDNN from apt)', source: MODELS, requirements: 'tensorflow==2.16.1\n', options: { model: 'savedmodel_dir', gpu: true } },
+  // The generator escapes pattern characters as one-character classes and `$` with a backslash.
+  { name: 'a model name with spaces, ( ) and +', source: IRIS, renameModel: 'my model (v2)+final.joblib', options: { model: 'my model (v2)+final.joblib' } },
+  { name: 'a model name with [ ] in a folder', source: IRIS, renameModel: 'models/[draft] iris.joblib', options: { model: 'models/[draft] iris.joblib' } },
+  { name: 'a model name with $ and a leading #', source: IRIS, renameModel: '#1 price$model.joblib', options: { model: '#1 price$model.joblib' } },
   {
     name: 'tensorflow 2.15, gpu, mount, offline', source: MODELS, requirements: 'tensorflow==2.15.0\n',
     options: { model: 'savedmodel_dir', gpu: true, mode: 'mount', offline: true }, extra: { 'wheels/tensorflow-2.15.0-cp310-cp310-manylinux_2_17_x86_64.whl': 'wheel' },
@@ -62,6 +68,10 @@ for (const variant of VARIANTS) {
     try {
       cpSync(variant.source, work, { recursive: true });
       if (variant.requirements) writeFileSync(join(work, 'requirements.txt'), variant.requirements);
+      if (variant.renameModel) {
+        mkdirSync(dirname(join(work, variant.renameModel)), { recursive: true });
+        renameSync(join(work, 'model.joblib'), join(work, variant.renameModel));
+      }
       const { files } = scaffold(await detect(work), { gpu: false, mode: 'bake', targets: ['dockerfile', 'app'], ...variant.options });
       for (const f of files) {
         mkdirSync(dirname(join(work, f.path)), { recursive: true });

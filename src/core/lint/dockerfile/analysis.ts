@@ -58,8 +58,13 @@ export class Analysis {
     return (this.memo.context ??= new BuildContext(this.ctx));
   }
 
+  /** The POSIX shell command of a shell-form instruction; undefined under another SHELL (PowerShell, cmd). */
   shell(ins: Ins): Shell | undefined {
-    if (!this.shells.has(ins)) this.shells.set(ins, shellOf(this.model, ins));
+    if (!this.shells.has(ins)) {
+      const program = this.model.shellAt(ins)?.[0]?.value ?? '/bin/sh';
+      const posix = /(^|[\\/])((ba|a|da|z|k|mk)?sh|busybox)(\.exe)?$/i.test(program);
+      this.shells.set(ins, posix ? shellOf(this.model, ins) : undefined);
+    }
     return this.shells.get(ins);
   }
 

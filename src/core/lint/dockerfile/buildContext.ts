@@ -7,7 +7,7 @@
 import { posix } from 'node:path';
 import type { ProjectDescription } from '../../detect/types';
 import type { Arg, DockerfileModel, Ins } from './model';
-import { dockerignoreMatcher, globMatches, type PathMatcher } from './patterns';
+import { dockerignoreMatcher, globMatches, literalPath, type PathMatcher } from './patterns';
 
 /** What the caller told us about the workspace. */
 export interface ContextInput {
@@ -124,8 +124,8 @@ export class BuildContext {
 
 /** `./a//b/` gives `a/b`; `.` and `/` give ''. */
 export function normalize(path: string): string {
-  if (!/(^|\/)\.{1,2}(\/|$)|\/\/|\\|^\/|\/$/.test(path)) return path;
-  const cleaned = posix.normalize(`/${path.replace(/\\/g, '/')}`).replace(/^\/+/, '').replace(/\/+$/, '');
+  if (!/(^|\/)\.{1,2}(\/|$)|\/\/|^\/|\/$/.test(path)) return path;
+  const cleaned = posix.normalize(`/${path}`).replace(/^\/+/, '').replace(/\/+$/, '');
   return cleaned === '.' ? '' : cleaned;
 }
 
@@ -140,10 +140,12 @@ export function copySteps(model: DockerfileModel): CopyStep[] {
     const destArg = ins.args[ins.args.length - 1]!;
     const sources: CopySource[] = [];
     for (const arg of written) {
-      if (arg.value.includes('$') || /^[a-z][a-z0-9+.-]*:\/\//i.test(arg.value) || /^git@/.test(arg.value)) continue;
-      const path = normalize(arg.value);
-      const wildcard = /[*?[]/.test(arg.value);
-      sources.push({ arg, path, wildcard, whole: path === '' || arg.value.trim() === '*' });
+      // An unescaped `$` is a build variable whose value is unknown here; `\$` is a literal one.
+      if (/(^|[^\\])\$/.test(arg.value) || /^[a-z][a-z0-9+.-]*:\/\//i.test(arg.value) || /^git@/.test(arg.value)) continue;
+      const value = arg.value.replace(/\\\$/g, '$');
+      const literal = /[*?[\\]/.test(value) ? literalPath(value) : value;
+      const path = normalize(literal ?? value);
+      sources.push({ arg, path, wildcard: literal === undefined, whole: path === '' || value.trim() === '*' });
     }
     const workdir = model.workdirBefore(ins);
     const rawDest = destArg.value;

@@ -30,7 +30,7 @@ export type { DockerfileLintContext } from './analysis';
 export { RULES as DOCKERFILE_RULES } from './rules';
 
 /** Each check with the ids it may report: a check runs unless all of them are turned off. */
-export const CHECKS_FOR_BENCH: [Rule, DockerfileRuleId[]][] = [
+const CHECKS: [Rule, DockerfileRuleId[]][] = [
   [syntaxFindings, [DF.syntax]],
   [untaggedBaseImage, [DF.untaggedBase]],
   [runsAsRoot, [DF.runsAsRoot]],
@@ -74,7 +74,7 @@ export function lintDockerfile(text: string, ctx: DockerfileLintContext): Findin
 export function analyzeDockerfile(text: string, ctx: DockerfileLintContext, options: AnalyzeOptions = {}): Finding[] {
   const rules = ctx.settings?.rules ?? {};
   const a = new Analysis(new DockerfileModel(text, parseDockerfile(text)), ctx);
-  for (const [check, ids] of CHECKS_FOR_BENCH) {
+  for (const [check, ids] of CHECKS) {
     if (ids.every((id) => rules[id] === 'off')) continue;
     try {
       check(a);

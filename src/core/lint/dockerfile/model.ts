@@ -90,7 +90,7 @@ export class DockerfileModel {
   }
 
   private add(node: Instruction): void {
-    const ins = new LazyIns(this.instructions.length, node.getKeyword().toUpperCase(), node, this.stages.length - 1);
+    const ins = new LazyIns(this.instructions.length, node.getKeyword().toUpperCase(), node, this.stages.length - 1, (r) => this.slice(r));
     this.instructions.push(ins);
     if (ins.keyword === 'FROM') this.addStage(ins);
     else if (ins.stage >= 0) this.stages[ins.stage]?.instructions.push(ins);
@@ -167,6 +167,19 @@ export class DockerfileModel {
     return dir;
   }
 
+  /** The SHELL in effect at `ins` (set in its stage or the stages it starts FROM); undefined for Docker's default, /bin/sh -c. */
+  shellAt(ins: Ins): Arg[] | undefined {
+    const stage = this.stages[ins.stage];
+    let shell: Arg[] | undefined;
+    for (const s of this.chain(stage).reverse()) {
+      for (const i of s.instructions) {
+        if (s === stage && i.index >= ins.index) return shell;
+        if (i.keyword === 'SHELL') shell = i.args;
+      }
+    }
+    return shell;
+  }
+
   /** ENV values in effect just before `ins` (set in its stage or the stages it starts FROM). */
   envBefore(ins: Ins): Map<string, string | null> {
     const env = new Map<string, string | null>();
@@ -214,13 +227,17 @@ export class DockerfileModel {
   }
 }
 
-/** Property instructions are read through their properties; their arguments only when a rule asks. */
+/**
+ * Property instructions are read through their properties; their arguments only when a rule asks.
+ * Exec-form strings are decoded from the source with JSON.parse: dockerfile-ast 0.7.1's
+ * getJSONValue drops the spaces inside them (`"my model.pt"` gives `mymodel.pt`).
+ */
 class LazyIns implements Ins {
   readonly range: Range;
   private loaded: { args: Arg[]; flags: Flag[] } | undefined;
   private isJson: boolean | undefined;
 
-  constructor(readonly index: number, readonly keyword: string, readonly node: Instruction, public stage: number) {
+  constructor(readonly index: number, readonly keyword: string, readonly node: Instruction, public stage: number, private readonly source: (range: Range) => string) {
     this.range = node.getRange();
   }
 
@@ -240,6 +257,16 @@ class LazyIns implements Ins {
     return this.isJson;
   }
 
+  private decode(s: { getJSONValue(): string; getRange(): Range }): string {
+    try {
+      const value: unknown = JSON.parse(this.source(s.getRange()));
+      if (typeof value === 'string') return value;
+    } catch {
+      // A string continued over lines, or one JSON does not accept: the library's reading.
+    }
+    return s.getJSONValue();
+  }
+
   private load(): { args: Arg[]; flags: Flag[] } {
     if (this.loaded) return this.loaded;
     const raw = (this.node as unknown as RawNode).getRawArguments().map((a) => ({ value: a.getValue(), range: a.getRange() }));
@@ -252,7 +279,7 @@ class LazyIns implements Ins {
       }
     }
     const jsonNode = this.node as unknown as JsonNode;
-    const args = this.json ? jsonNode.getJSONStrings().map((s) => ({ value: s.getJSONValue(), range: s.getRange() })) : raw.slice(flags.length);
+    const args = this.json ? jsonNode.getJSONStrings().map((s) => ({ value: this.decode(s), range: s.getRange() })) : raw.slice(flags.length);
     this.loaded = { args, flags };
     return this.loaded;
   }

@@ -131,3 +131,24 @@ function matchOne(p: string, pi: number, c: string): number {
   }
   return hit !== negate ? close + 1 : -1;
 }
+
+/**
+ * The literal path a COPY source names when its only pattern characters are escapes (`\\*`) and
+ * one-character classes (`[(]`, how Modelship writes `( ) + { } |` and `[`); undefined when it is a
+ * real wildcard.
+ */
+export function literalPath(pattern: string): string | undefined {
+  let out = '';
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]!;
+    if (c === '*' || c === '?') return undefined;
+    if (c === '\\' && i + 1 < pattern.length) out += pattern[++i];
+    else if (c === '[') {
+      const one = /^\[([^\]^!\\-]|\\.)\]/.exec(pattern.slice(i));
+      if (!one) return undefined;
+      out += one[1]!.length === 2 ? one[1]![1] : one[1];
+      i += one[0].length - 1;
+    } else out += c;
+  }
+  return out;
+}

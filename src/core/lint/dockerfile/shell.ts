@@ -205,9 +205,15 @@ function readWordPart(s: string, i: number, w: ShellWord): number {
   }
   if (c === '~' && w.text === '') w.dynamic = true;
   if (c === '*' || c === '?' || c === '[') w.glob = true;
-  w.text += c;
-  return i + 1;
+  PLAIN.lastIndex = i + 1;
+  const run = PLAIN.exec(s);
+  const end = run ? PLAIN.lastIndex : i + 1;
+  w.text += s.slice(i, end);
+  return end;
 }
+
+/** Characters that continue an unquoted word with no special meaning. */
+const PLAIN = /[^\s'"\\$`|&;()<>*?[~]+/y;
 
 /** The offset after a `$NAME`, `${...}`, `$(...)` or backquoted expansion starting at `i`. */
 function skipExpansion(s: string, i: number): number {

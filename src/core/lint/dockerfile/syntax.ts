@@ -1,5 +1,8 @@
 /**
- * Parsing (dockerfile-ast) and MS-DF000 (dockerfile-utils' validator), with one parse per lint.
+ * Parsing (dockerfile-ast) and MS-DF000 (dockerfile-utils' validator), with one parse per lint and
+ * each instruction's arguments computed once (see parseDockerfile), plus workarounds for three
+ * defects of the libraries: a backtracking stage-name check, a recursion that overflows the stack,
+ * and diagnostic ranges past the end of the text (clamped).
  *
  * `validate(text)` parses the text again with dockerfile-ast's `DockerfileParser.parse`; parsing
  * is half its cost. For the duration of that one synchronous call we answer that parse with the

@@ -38,17 +38,10 @@ function firstUnguardedPipeline(commands: ShellCommand[]): ShellCommand[] | unde
   return undefined;
 }
 
-/** Whether the SHELL in effect at `ins` (its stage or the ones it starts FROM) sets pipefail. */
+/** Whether the SHELL in effect at `ins` sets pipefail (`-o pipefail`, `-eo pipefail`...). */
 function shellHasPipefail(a: Analysis, ins: Ins): boolean {
-  const stage = a.model.stages[ins.stage];
-  let found = false;
-  for (const s of a.model.chain(stage).reverse()) {
-    for (const i of s.instructions) {
-      if (s === stage && i.index >= ins.index) return found;
-      if (i.keyword === 'SHELL') found = i.args.some((x, k) => x.value === 'pipefail' && /^-[A-Za-z]*o$/.test(i.args[k - 1]?.value ?? ''));
-    }
-  }
-  return found;
+  const shell = a.model.shellAt(ins) ?? [];
+  return shell.some((x, k) => x.value === 'pipefail' && /^-[A-Za-z]*o$/.test(shell[k - 1]?.value ?? ''));
 }
 
 /** bash where there is one; busybox ash on Alpine images. */
