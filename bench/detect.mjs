@@ -44,11 +44,13 @@ export function benchDetect() {
   spawnSync(process.execPath, [cli, 'detect', tree, '--json'], { stdio: 'ignore' });
 
   // The stricter baseline is find pruning the same default-excluded folders that detect skips.
-  const [find, prunedFind, bare, detect] = timeRoundRobin([
+  // Detection proper (--no-safety), and with the safety scan of the pickle-family models it finds.
+  const [find, prunedFind, bare, detect, detectWithSafety] = timeRoundRobin([
     ['find', [tree]],
     ['find', [tree, '(', '-name', '.git', '-o', '-name', 'node_modules', '-o', '-name', '.venv', ')', '-prune', '-o', '-print']],
     [process.execPath, ['-e', '0']],
-    [process.execPath, [cli, 'detect', tree, '--json', '--verbose']],
+    [process.execPath, [cli, 'detect', tree, '--json', '--verbose', '--no-safety']],
+    [process.execPath, [cli, 'detect', tree, '--json']],
   ]);
   const stats = /listed (\d+) files, opened (\d+), read (\d+) bytes \(at most (\d+) from one file\)/.exec(detect.last.stderr);
   const models = JSON.parse(detect.last.stdout).models.length;
@@ -63,6 +65,8 @@ export function benchDetect() {
     detectMs: detect.ms,
     detectWorkMs: cliWork,
     ratioDetectWorkToFind: cliWork / find.ms,
+    detectWithSafetyMs: detectWithSafety.ms,
+    ratioDetectWithSafetyWorkToFind: (detectWithSafety.ms - bare.ms) / find.ms,
     prunedFindMs: prunedFind.ms,
     ratioDetectWorkToPrunedFind: cliWork / prunedFind.ms,
     candidatesOpened: Number(stats?.[2]),
@@ -78,6 +82,7 @@ export function printDetect(results) {
   console.log(`  find: ${results.findMs.toFixed(1)} ms; node -e 0: ${results.nodeBareMs.toFixed(1)} ms; modelship detect: ${results.detectMs.toFixed(1)} ms`);
   console.log(`  ratio (detect - bare node) / find: ${results.ratioDetectWorkToFind.toFixed(2)}x  (target <= 2x)`);
   console.log(`  against find pruning the same excluded folders (${results.prunedFindMs.toFixed(1)} ms): ${results.ratioDetectWorkToPrunedFind.toFixed(2)}x`);
+  console.log(`  with the safety scan of the pickle-family models found: ${results.detectWithSafetyMs.toFixed(1)} ms, ${results.ratioDetectWithSafetyWorkToFind.toFixed(2)}x find`);
   console.log(`  candidates opened: ${results.candidatesOpened}; bytes read: max ${results.maxBytesPerCandidate} per file (target <= 65536), mean ${results.meanBytesPerCandidate.toFixed(0)}`);
   console.log(`  machine: ${results.machine}, node ${results.node}, commit ${results.commit}`);
 }

@@ -19,6 +19,7 @@ const USAGE = `Usage: modelship <command> [options]
 Commands:
   detect [PATH] [--json]   Find model files in PATH (a folder, default the current one, or one
                            file), with their framework, Python version, requirements and problems.
+                           Pickle-family models get a static safety scan (--no-safety skips it).
   containerize PATH        Generate what ships the model at PATH (a model file, a SavedModel
                            folder, or a project holding one model): Dockerfile, .dockerignore,
                            serving app, Kubernetes (kustomize), Helm, KServe, compose, CI.
@@ -62,14 +63,14 @@ export async function main(argv: string[]): Promise<number> {
     const { values, positionals } = parseArgs({
       args: rest,
       allowPositionals: true,
-      options: { json: { type: 'boolean' }, verbose: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      options: { json: { type: 'boolean' }, verbose: { type: 'boolean' }, 'no-safety': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
     });
     if (values.help) {
       process.stdout.write(USAGE + '\n');
       return 0;
     }
     if (positionals.length > 1) throw new UsageError(`detect takes one folder, got ${positionals.length}: ${positionals.join(' ')}`);
-    return commands.detect().runDetect(positionals[0] ?? '.', { json: values.json === true, verbose: values.verbose === true });
+    return commands.detect().runDetect(positionals[0] ?? '.', { json: values.json === true, verbose: values.verbose === true, safety: values['no-safety'] !== true });
   }
   if (command === 'containerize') {
     const { values, positionals } = parseArgs({
