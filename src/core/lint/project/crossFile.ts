@@ -96,18 +96,21 @@ function dockerfileFacts(file: ProjectFile): DockerfileFacts {
 }
 
 type YamlNode = { range?: [number, number, number]; toJSON?: () => unknown };
+type YamlDocument = import('yaml').Document.Parsed;
 
-function containerFacts(file: ProjectFile): ContainerFacts[] {
-  const yaml = loadYaml();
-  const out: ContainerFacts[] = [];
-  let docs;
+/** The well-formed documents of one YAML file, parsed once for every extractor below. */
+function yamlDocuments(file: ProjectFile): YamlDocument[] {
   try {
-    docs = yaml.parseAllDocuments(file.text);
+    const docs = loadYaml().parseAllDocuments(file.text);
+    return (Array.isArray(docs) ? docs : [docs]).filter((d) => d.errors.length === 0);
   } catch {
-    return out;
+    return [];
   }
-  for (const doc of Array.isArray(docs) ? docs : [docs]) {
-    if (doc.errors.length > 0) continue;
+}
+
+function containerFacts(file: ProjectFile, docs: YamlDocument[]): ContainerFacts[] {
+  const out: ContainerFacts[] = [];
+  for (const doc of docs) {
     const kind = doc.get('kind');
     const specPath = kind === 'Deployment' || kind === 'StatefulSet' || kind === 'DaemonSet' || kind === 'Job' ? ['spec', 'template', 'spec'] : kind === 'Pod' ? ['spec'] : undefined;
     if (!specPath) continue;
@@ -157,17 +160,10 @@ interface ConfigFacts {
 }
 
 /** PORT and MODEL_PATH from ConfigMaps (what `envFrom` hands the container). */
-function configFacts(file: ProjectFile): ConfigFacts[] {
-  const yaml = loadYaml();
+function configFacts(file: ProjectFile, docs: YamlDocument[]): ConfigFacts[] {
   const out: ConfigFacts[] = [];
-  let docs;
-  try {
-    docs = yaml.parseAllDocuments(file.text);
-  } catch {
-    return out;
-  }
-  for (const doc of Array.isArray(docs) ? docs : [docs]) {
-    if (doc.errors.length > 0 || doc.get('kind') !== 'ConfigMap') continue;
+  for (const doc of docs) {
+    if (doc.get('kind') !== 'ConfigMap') continue;
     const facts: ConfigFacts = {};
     const locate = (n: unknown): Range | undefined => {
       const r = (n as YamlNode | undefined)?.range;
@@ -190,17 +186,10 @@ interface ServiceFacts {
   targetPorts: Located<number | string>[];
 }
 
-function serviceFacts(file: ProjectFile): ServiceFacts[] {
-  const yaml = loadYaml();
+function serviceFacts(file: ProjectFile, docs: YamlDocument[]): ServiceFacts[] {
   const out: ServiceFacts[] = [];
-  let docs;
-  try {
-    docs = yaml.parseAllDocuments(file.text);
-  } catch {
-    return out;
-  }
-  for (const doc of Array.isArray(docs) ? docs : [docs]) {
-    if (doc.errors.length > 0 || doc.get('kind') !== 'Service') continue;
+  for (const doc of docs) {
+    if (doc.get('kind') !== 'Service') continue;
     const ports = doc.getIn(['spec', 'ports'], true) as { items?: unknown[] } | undefined;
     const facts: ServiceFacts = { file: file.path, targetPorts: [] };
     for (const p of ports?.items ?? []) {
@@ -234,10 +223,10 @@ function finding(ruleId: string, severity: Finding['severity'], message: string,
 /** Cross-file findings for the Dockerfiles and manifests of one project. */
 export function lintCrossFile(files: ProjectFile[], project?: ProjectDescription): Finding[] {
   const dockerfiles = files.filter((f) => isDockerfile(f.path)).map(dockerfileFacts);
-  const yamlFiles = files.filter((f) => isYaml(f.path) && /^\s*kind\s*:/m.test(f.text));
-  const containers = yamlFiles.flatMap(containerFacts);
-  const services = yamlFiles.flatMap(serviceFacts);
-  const configs = yamlFiles.flatMap(configFacts);
+  const yamlFiles = files.filter((f) => isYaml(f.path) && /^\s*kind\s*:/m.test(f.text)).map((f) => ({ file: f, docs: yamlDocuments(f) }));
+  const containers = yamlFiles.flatMap(({ file, docs }) => containerFacts(file, docs));
+  const services = yamlFiles.flatMap(({ file, docs }) => serviceFacts(file, docs));
+  const configs = yamlFiles.flatMap(({ file, docs }) => configFacts(file, docs));
   const findings: Finding[] = [];
 
   // MS-X001: one port from EXPOSE to the probes.
