@@ -1,17 +1,13 @@
 // Detection over a generated 50k-file tree against `find` over the same tree (and a pruned find),
 // plus the bytes read per opened file. Timings are round-robin medians.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { generateTree } from './detectTree.mjs';
+import { commit, median } from './common.mjs';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
 const cli = resolve('dist/cli.js');
-
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
 
 /** Times several commands round-robin (so drift in machine load hits all alike); medians per command. */
 function timeRoundRobin(commands) {
@@ -27,14 +23,6 @@ function timeRoundRobin(commands) {
     });
   }
   return samples.map((s, k) => ({ ms: median(s), last: last[k] }));
-}
-
-function commit() {
-  try {
-    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
-  } catch {
-    return 'unknown';
-  }
 }
 
 export function benchDetect() {

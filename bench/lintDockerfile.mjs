@@ -3,29 +3,16 @@
 // text, in the same process. The linter is bundled with esbuild exactly as the CLI and extension
 // bundle it. Contenders run round-robin in batches (so drift in machine load hits all alike); the
 // result per contender is the median over batches of the time per file.
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as esbuild from 'esbuild';
+import { commit, median } from './common.mjs';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 150);
 const BATCH = Number(process.env.BENCH_BATCH ?? 20);
 const FIXTURE = resolve('test/fixtures/lint/dockerfile/bench-100.Dockerfile');
-
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
-
-function commit() {
-  try {
-    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
-  } catch {
-    return 'unknown';
-  }
-}
 
 /** The linter as the bundles ship it, plus the hook telling whether validate reused our parse. */
 async function loadLinter() {

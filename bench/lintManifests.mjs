@@ -4,31 +4,18 @@
 // parser code. Rounds alternate between the contenders and are timed in CPU time of this process
 // (user + system), so that other load on the machine distorts them less than wall time would;
 // throughput is reported for the median round and for the best (least disturbed) one.
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, tmpdir } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { join, resolve } from 'node:path';
 import * as esbuild from 'esbuild';
+import { commit, median } from './common.mjs';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 41);
 const ROUND_MS = Number(process.env.BENCH_ROUND_MS ?? 100);
 const TARGET_DOCS_PER_SEC = 2500;
 const FIXTURES = resolve('test/fixtures/lint/kubernetes');
-
-function commit() {
-  try {
-    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
-  } catch {
-    return 'unknown';
-  }
-}
-
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
 
 /** The linter and its `yaml`, bundled as the shipped code is (CommonJS, minified). */
 async function loadBundle() {

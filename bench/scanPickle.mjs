@@ -5,12 +5,13 @@
 // the scanner is the TypeScript source), after the same process has read the file once with fs:
 // the baseline. Reported: time and MiB/s against the baseline, bytes read against the file size
 // (the scan seeks past payloads; with seek off it reads every byte once), and the peak RSS delta.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { deflateSync } from 'node:zlib';
+import { commit, median } from './common.mjs';
 
 const MiB = 1024 * 1024;
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -208,19 +209,6 @@ async function worker(path, format, seek) {
     rssBefore: rss0, peakRssDelta: peakRss() - rss0, baselinePeakRssDelta, rssExact: exact,
     verdict: safety?.verdict, complete: safety?.complete, notes: safety?.notes, globals: safety?.globals.map((g) => `${g.module}.${g.name}@${g.offset}`),
   }));
-}
-
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
-
-function commit() {
-  try {
-    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
-  } catch {
-    return 'unknown';
-  }
 }
 
 function measure(file, seek) {
