@@ -24,6 +24,8 @@ const builds = [
   { ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'], minify: true },
   // Loaded by the extension on first detection, never at activation.
   { ...common, entryPoints: ['src/extension/detectionBundle.ts'], outfile: 'dist/detection.js', external: ['vscode'], minify: true },
+  // Loaded when the first Dockerfile or manifest is linted.
+  { ...common, entryPoints: ['src/extension/lintBundle.ts'], outfile: 'dist/lint.js', external: ['vscode'], minify: true },
   // Minified: the CLI starts often, and parsing a smaller file is most of its start-up.
   { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', external: ['vscode'], minify: true, banner: { js: '#!/usr/bin/env node' } },
   // The heavy commands, required by dist/cli.js only when they run.

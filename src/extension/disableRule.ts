@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import type { Ctx } from './ctx';
-import { loadDetection } from './loadDetection';
+import { loadLint } from './loadDetection';
 
 const TARGET_NAMES: Record<vscode.ConfigurationTarget, string> = {
   [vscode.ConfigurationTarget.Global]: 'user',
@@ -14,7 +14,7 @@ const TARGET_NAMES: Record<vscode.ConfigurationTarget, string> = {
 };
 
 async function pickRule(ctx: Ctx): Promise<string | undefined> {
-  const rules = loadDetection().ALL_RULES;
+  const rules = loadLint().ALL_RULES;
   if (rules.length === 0) throw new Error('this build has no lint rules to disable');
   return ctx.prompter().pickOne(rules.map((r) => ({ label: r.id, description: r.name, detail: r.summary, value: r.id })), {
     title: 'Modelship: Disable Lint Rule', placeholder: 'The rule to turn off in modelship.lint.rules',

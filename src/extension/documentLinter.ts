@@ -15,7 +15,7 @@ import type { ModelshipConfig } from './config';
 import { ContextFilesCache } from './contextFiles';
 import type { Overrides } from './ctx';
 import { findingToDiagnostic } from './diagnostics';
-import { loadDetection } from './loadDetection';
+import { loadLint } from './loadDetection';
 import { suppressedRules } from './lintPeers';
 import type { Logger } from './log';
 import type { ProjectStore } from './projectStore';
@@ -222,7 +222,7 @@ export class DocumentLinter implements vscode.Disposable {
     const version = document.version;
     const text = document.getText();
     const file = path.posix.relative(where.root.path, document.uri.path);
-    const bundle = loadDetection();
+    const bundle = loadLint();
     const kind = bundle.documentKind(file, text, document.languageId);
     if (!kind) {
       this.unpublish(document.uri);
