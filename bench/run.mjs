@@ -7,6 +7,7 @@ import { benchImageSize, printImageSize } from './imageSize.mjs';
 import { benchScanPickle, printScanPickle } from './scanPickle.mjs';
 import { benchLintManifests, printLintManifests } from './lintManifests.mjs';
 import { benchLintDockerfile, printLintDockerfile } from './lintDockerfile.mjs';
+import { benchBuild, printBuild } from './build.mjs';
 
 const benches = {
   detect: [benchDetect, printDetect],
@@ -15,6 +16,7 @@ const benches = {
   'scan-pickle': [benchScanPickle, printScanPickle],
   'lint-manifests': [benchLintManifests, printLintManifests],
   'lint-dockerfile': [benchLintDockerfile, printLintDockerfile],
+  build: [benchBuild, printBuild],
 };
 const chosen = process.argv.slice(2).length > 0 ? process.argv.slice(2) : Object.keys(benches);
 mkdirSync('bench/results', { recursive: true });

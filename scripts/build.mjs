@@ -1,7 +1,7 @@
 // Bundles each entry with esbuild: the extension (vscode external), the CLI (with a shebang),
 // and the extension-host test suites. One bundle per entry keeps activation to one file read.
 import * as esbuild from 'esbuild';
-import { readdirSync, existsSync, chmodSync } from 'node:fs';
+import { readdirSync, existsSync, chmodSync, mkdirSync, copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const watch = process.argv.includes('--watch');
@@ -15,6 +15,9 @@ const common = {
   loader: { '.tmpl': 'text', '.py': 'text' },
 };
 
+// ssh2's optional native speed-ups: required inside try/catch, so leaving them out only costs speed over ssh://.
+const NATIVE_OPTIONAL = ['cpu-features', '*.node'];
+
 const testSuiteDir = 'test/extension';
 const testEntries = existsSync(testSuiteDir)
   ? readdirSync(testSuiteDir).filter((f) => f.endsWith('.ts')).map((f) => join(testSuiteDir, f))
@@ -26,10 +29,15 @@ const builds = [
   { ...common, entryPoints: ['src/extension/detectionBundle.ts'], outfile: 'dist/detection.js', external: ['vscode'], minify: true },
   // Loaded when the first Dockerfile or manifest is linted.
   { ...common, entryPoints: ['src/extension/lintBundle.ts'], outfile: 'dist/lint.js', external: ['vscode'], minify: true },
+  // Loaded by the first engine command or the Images & Containers view: dockerode and the build, run and push flows.
+  // ESM builds first: jsonc-parser's UMD main requires './impl/format' at run time, which no bundle has.
+  { ...common, entryPoints: ['src/extension/engineBundle.ts'], outfile: 'dist/engine.js', external: ['vscode', ...NATIVE_OPTIONAL], minify: true, mainFields: ['module', 'main'] },
   // Minified: the CLI starts often, and parsing a smaller file is most of its start-up.
   { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', external: ['vscode'], minify: true, banner: { js: '#!/usr/bin/env node' } },
   // The heavy commands, required by dist/cli.js only when they run.
   { ...common, entryPoints: { 'cli-lint': 'src/cli/commands/lint.ts', 'cli-containerize': 'src/cli/commands/containerize.ts' }, outdir: 'dist', external: ['vscode'], minify: true },
+  // The engine commands carry dockerode (and BuildKit's gRPC session); its .proto files go to dist/proto.
+  { ...common, entryPoints: { 'cli-ship': 'src/cli/commands/ship.ts' }, outdir: 'dist', external: ['vscode', ...NATIVE_OPTIONAL], minify: true },
 ];
 if (testEntries.length > 0) {
   builds.push({ ...common, entryPoints: testEntries, outdir: 'dist/test/extension', external: ['vscode', 'mocha'] });
@@ -40,4 +48,7 @@ if (watch) {
 } else {
   await Promise.all(builds.map((options) => esbuild.build(options)));
   if (existsSync('dist/cli.js')) chmodSync('dist/cli.js', 0o755);
+  // dockerode loads BuildKit's status and auth protos from <bundle dir>/proto at run time.
+  mkdirSync('dist/proto', { recursive: true });
+  for (const f of readdirSync('node_modules/dockerode/lib/proto')) copyFileSync(join('node_modules/dockerode/lib/proto', f), join('dist/proto', f));
 }

@@ -12,6 +12,7 @@ const commands = {
   detect: () => require('./commands/detect') as typeof import('./commands/detect'),
   containerize: () => loadCommand<typeof import('./commands/containerize')>('containerize'),
   lint: () => loadCommand<typeof import('./commands/lint')>('lint'),
+  ship: () => loadCommand<typeof import('./commands/ship')>('ship'),
 };
 
 const USAGE = `Usage: modelship <command> [options]
@@ -41,6 +42,26 @@ Commands:
       --format F             text (default), json (1-based lines) or sarif (GitHub code scanning).
       --kube-version V       Kubernetes version manifests are validated against (default 1.32).
       --disable IDS          Comma-separated rule ids to turn off.
+
+  build [DIR]              Build the image DIR's Dockerfile describes, through the Docker Engine
+                           API, tagged as the Dockerfile's labels say (BuildKit when the engine has it).
+      --tag T                Tag(s) instead of / besides the generated one (repeatable).
+      --build-arg K=V        Build argument (repeatable).   --target STAGE   Stop at a stage.
+      --no-cache             Build every step again.       --builder auto|buildkit|legacy
+      --quiet                Steps only, no build output.
+  run [DIR]                Start the image detached on 127.0.0.1, wait for /readyz, print URL and id.
+      --port N               Host port (default: a free one).  --env K=V  (repeatable)
+      --gpu / --gpus N|all   Ask the engine for GPUs (says plainly when it has no NVIDIA runtime).
+      --timeout S            Seconds to wait for /readyz (default 120).   --no-wait
+  smoke [DIR]              POST a sample to /predict of the running container (or --url) and print
+                           the answer; exit 1 when it fails. The sample: --sample FILE, a saved
+                           sample.json / input_example.json, else rows shaped from the server's metadata.
+  logs [DIR] [--follow]    The container's logs.            ps [DIR] [--all]   Modelship's containers.
+  stop [DIR]               Stop and remove the project's containers.
+  push [DIR] [--to REG]    Push the image (re-tagged under REG[/NAMESPACE] with --to), with the
+                           credentials docker login stored; prints the digest.
+  Engine commands take --json; they find the engine like the docker CLI (DOCKER_HOST, the current
+  context, TLS settings, the default or Podman socket).
 
 Options:
   -h, --help               Show this help.
@@ -112,10 +133,51 @@ export async function main(argv: string[]): Promise<number> {
       ...(values.disable ? { disable: values.disable } : {}),
     });
   }
+  if (SHIP_COMMANDS.has(command)) return runShipCommand(command, rest);
   throw new UsageError(`Unknown command '${command}'.`);
 }
 
 class UsageError extends Error {}
+
+const SHIP_COMMANDS = new Set(['build', 'run', 'smoke', 'logs', 'stop', 'push', 'ps']);
+
+async function runShipCommand(command: string, args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, tag: { type: 'string', multiple: true }, 'build-arg': { type: 'string', multiple: true },
+      target: { type: 'string' }, 'no-cache': { type: 'boolean' }, builder: { type: 'string' }, quiet: { type: 'boolean', short: 'q' },
+      port: { type: 'string', short: 'p' }, gpu: { type: 'boolean' }, gpus: { type: 'string' }, env: { type: 'string', multiple: true, short: 'e' },
+      timeout: { type: 'string' }, 'no-wait': { type: 'boolean' }, url: { type: 'string' }, sample: { type: 'string' }, follow: { type: 'boolean', short: 'f' },
+      tail: { type: 'string' }, to: { type: 'string' }, all: { type: 'boolean', short: 'a' },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(USAGE + '\n');
+    return 0;
+  }
+  if (positionals.length > 1) throw new UsageError(`${command} takes one folder, got ${positionals.length}: ${positionals.join(' ')}`);
+  const dir = positionals[0] ?? '.';
+  const json = values.json === true;
+  const ship = commands.ship();
+  switch (command) {
+    case 'build':
+      return ship.runBuild(dir, { ...(values.tag ? { tag: values.tag } : {}), ...(values['build-arg'] ? { buildArg: values['build-arg'] } : {}), ...(values.target ? { target: values.target } : {}), noCache: values['no-cache'] === true, ...(values.builder ? { builder: values.builder } : {}), json, quiet: values.quiet === true });
+    case 'run':
+      return ship.runRun(dir, { ...(values.port ? { port: values.port } : {}), gpu: values.gpu === true, ...(values.gpus ? { gpus: values.gpus } : {}), ...(values.env ? { env: values.env } : {}), ...(values.tag?.[0] ? { tag: values.tag[0] } : {}), ...(values.timeout ? { timeout: values.timeout } : {}), wait: values['no-wait'] !== true, json });
+    case 'smoke':
+      return ship.runSmoke(dir, { ...(values.url ? { url: values.url } : {}), ...(values.sample ? { sample: values.sample } : {}), json });
+    case 'logs':
+      return ship.runLogs(dir, { follow: values.follow === true, ...(values.tail ? { tail: values.tail } : {}) });
+    case 'stop':
+      return ship.runStop(dir, { json });
+    case 'push':
+      return ship.runPush(dir, { ...(values.to ? { to: values.to } : {}), ...(values.tag?.[0] ? { tag: values.tag[0] } : {}), json });
+    default:
+      return ship.runPs(positionals[0], { json, all: values.all === true });
+  }
+}
 
 function report(error: unknown): number {
   if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {

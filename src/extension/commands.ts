@@ -8,12 +8,16 @@ import * as vscode from 'vscode';
 import { containerize } from './containerize';
 import type { Ctx } from './ctx';
 import { disableRule } from './disableRule';
+import type { EngineCommandName } from './imagesModel';
 import { errorMessage } from './log';
 import { fileUri } from './modelsTreeItems';
 import type { ModelsNode } from './modelsTreeNodes';
 import { showReport } from './showReport';
 
 type Handler = (...args: unknown[]) => unknown;
+
+/** An engine command: refused in an untrusted workspace, run from the lazily loaded engine bundle. */
+const engine = (name: EngineCommandName) => (ctx: Ctx): Handler => (target) => ctx.engine.run(name, target);
 
 export const COMMANDS: Record<string, (ctx: Ctx) => Handler> = {
   containerize: (ctx) => (target) => containerize(ctx, target),
@@ -34,6 +38,17 @@ export const COMMANDS: Record<string, (ctx: Ctx) => Handler> = {
     if (!uri) throw new Error('no model was given to reveal; click a model in the Models view');
     await vscode.commands.executeCommand('revealInExplorer', uri);
     return uri.toString();
+  },
+  buildImage: engine('buildImage'),
+  runContainer: engine('runContainer'),
+  smokeTest: engine('smokeTest'),
+  showContainerLogs: engine('showContainerLogs'),
+  stopContainer: engine('stopContainer'),
+  pushImage: engine('pushImage'),
+  openContainer: engine('openContainer'),
+  refreshImages: (ctx) => async () => {
+    await ctx.images.refresh();
+    return ctx.images.latest();
   },
 };
 

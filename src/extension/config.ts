@@ -7,8 +7,34 @@ import type { LintSettings } from '../core/lint/types';
 import { normalizeSettings, type ModelshipSettings } from '../core/settings';
 
 /** The groups of settings that trigger different re-runs. */
-export type ConfigArea = 'detect' | 'lint';
-const AREAS: readonly ConfigArea[] = ['detect', 'lint'];
+export type ConfigArea = 'detect' | 'lint' | 'docker';
+const AREAS: readonly ConfigArea[] = ['detect', 'lint', 'docker'];
+
+/** The `modelship.docker.*` settings, normalised (unknown values fall back to the defaults). */
+export interface DockerSettings {
+  /** Which builder `Build Image` asks the engine for. */
+  builder: 'auto' | 'buildkit' | 'legacy';
+  /** The host port on 127.0.0.1 a run publishes the server on; 0 lets the engine choose a free one. */
+  hostPort: number;
+  /** The default destination of `Push Image` (`registry[:port][/namespace]`), '' for none. */
+  registry: string;
+  /** How long `Run Container` waits for the server's /readyz. */
+  readyTimeoutSeconds: number;
+}
+
+const BUILDERS: readonly DockerSettings['builder'][] = ['auto', 'buildkit', 'legacy'];
+
+/** Tolerant: any input becomes complete DockerSettings. */
+export function normalizeDockerSettings(raw: { builder?: unknown; hostPort?: unknown; registry?: unknown; readyTimeoutSeconds?: unknown }): DockerSettings {
+  const port = raw.hostPort;
+  const timeout = raw.readyTimeoutSeconds;
+  return {
+    builder: BUILDERS.find((b) => b === raw.builder) ?? 'auto',
+    hostPort: typeof port === 'number' && Number.isInteger(port) && port >= 0 && port <= 65535 ? port : 0,
+    registry: typeof raw.registry === 'string' ? raw.registry.trim() : '',
+    readyTimeoutSeconds: typeof timeout === 'number' && timeout > 0 ? timeout : 120,
+  };
+}
 
 export interface ConfigChange {
   areas: ConfigArea[];
@@ -80,6 +106,17 @@ export class ModelshipConfig implements vscode.Disposable {
   containerizeDefaults(folder?: vscode.WorkspaceFolder): { targets: unknown; gpu: unknown; mode: unknown } {
     const c = vscode.workspace.getConfiguration('modelship.containerize', folder?.uri);
     return { targets: c.get<unknown>('defaultTargets'), gpu: c.get<unknown>('gpu'), mode: c.get<unknown>('mode') };
+  }
+
+  /** The `modelship.docker.*` settings for a folder (build, run, push). */
+  dockerSettings(folder?: vscode.WorkspaceFolder): DockerSettings {
+    const c = vscode.workspace.getConfiguration('modelship.docker', folder?.uri);
+    return normalizeDockerSettings({
+      builder: c.get<unknown>('builder'),
+      hostPort: c.get<unknown>('hostPort'),
+      registry: c.get<unknown>('registry'),
+      readyTimeoutSeconds: c.get<unknown>('readyTimeoutSeconds'),
+    });
   }
 
   dispose(): void {

@@ -3,7 +3,10 @@
  * - `modelship.state`: `noFolder` | `scanning` | `empty` | `error` | `ready` (drives the welcome views);
  * - `modelship.modelPaths`: absolute paths of detected models (file, directory and shard paths, as
  *   both `fsPath` and URI path), so `resourcePath in modelship.modelPaths` puts "Containerize" on
- *   models whose extension says nothing (a LightGBM `.txt`, a SavedModel folder).
+ *   models whose extension says nothing (a LightGBM `.txt`, a SavedModel folder);
+ * - `modelship.engine`: `unknown` | `reachable` | `unreachable` | `untrusted`, whether the container
+ *   engine answered the last time (drives the Images & Containers welcome views; set by EngineHost);
+ * - `modelship.hasShipProjects`: whether the Images & Containers view found a Modelship Dockerfile.
  */
 import * as vscode from 'vscode';
 import { fileUri } from './modelsTreeItems';
@@ -30,6 +33,11 @@ export function modelPaths(store: ProjectStore): string[] {
     }
   }
   return [...paths].sort();
+}
+
+/** Sets a context key for `when` clauses (fire and forget). */
+export function setContextKey(key: string, value: unknown): void {
+  void vscode.commands.executeCommand('setContext', key, value);
 }
 
 export class ContextKeys implements vscode.Disposable {

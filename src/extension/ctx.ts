@@ -7,6 +7,8 @@ import type { ScaffoldFn } from './containerize';
 import type { ModelshipConfig } from './config';
 import type { DetectionService } from './detectionService';
 import type { DocumentLinter } from './documentLinter';
+import type { EngineHost } from './engineHost';
+import type { ImagesTreeProvider } from './imagesTreeProvider';
 import type { FileLinter } from './lintRunner';
 import type { ExtensionLog } from './log';
 import type { ModelScanner, ModelSafetyService } from './modelSafety';
@@ -31,9 +33,12 @@ export interface Overrides {
   modelScanner?: ModelScanner;
   /** The extension ids to treat as installed (for the peer-extension rules) instead of asking VS Code. */
   peerExtensions?: readonly string[];
+  /** Whether engine commands treat the workspace as trusted, instead of `workspace.isTrusted`. */
+  trusted?: boolean;
 }
 
-export interface Ctx {
+/** The services every part of the extension shares; the engine side receives only these. */
+export interface CoreCtx {
   log: ExtensionLog;
   config: ModelshipConfig;
   store: ProjectStore;
@@ -45,10 +50,17 @@ export interface Ctx {
   safety: ModelSafetyService;
   /** The `modelship` diagnostic collection (documents' and models' findings). */
   diagnostics: vscode.DiagnosticCollection;
-  /** Per-workspace memory (the last containerize answers). */
+  /** Per-workspace memory (the last containerize answers, the last push destination). */
   memento: vscode.Memento;
   notices: Notices;
   overrides: Overrides;
   /** Who asks the user: `windowPrompter` unless a test substituted one. */
   prompter(): Prompter;
+}
+
+export interface Ctx extends CoreCtx {
+  /** Runs the engine commands (loading the engine bundle on first use). */
+  engine: EngineHost;
+  /** The Images & Containers view's data. */
+  images: ImagesTreeProvider;
 }

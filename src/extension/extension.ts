@@ -12,11 +12,14 @@ import { ModelshipConfig } from './config';
 import type { ScaffoldFn } from './containerize';
 import { ANSWERS_KEY } from './containerizeQuestions';
 import { ContextKeys } from './contextKeys';
-import type { Ctx, Notices } from './ctx';
+import type { CoreCtx, Ctx, Notices } from './ctx';
 import { DetectionService } from './detectionService';
 import { rulesDocUri } from './diagnostics';
 import { DocumentLinter, type LintStats } from './documentLinter';
+import { EngineHost } from './engineHost';
 import type { DetectionStats } from './folderDetection';
+import type { ImagesNode, ImagesSnapshot } from './imagesModel';
+import { ImagesTreeProvider, type ImagesRow } from './imagesTreeProvider';
 import type { FileLinter } from './lintRunner';
 import { createLog } from './log';
 import { fileUri } from './modelsTreeItems';
@@ -50,6 +53,17 @@ export interface ModelshipApi {
     modelScans(): number;
   };
   lastNotice(): string | undefined;
+  /** The Images & Containers view. */
+  images: {
+    /** Reads the engine again; resolves once the view shows the result. */
+    refresh(): Promise<void>;
+    /** The view's rows (images, with their containers as children). */
+    rows(): ImagesRow[];
+    /** The latest snapshot behind the rows. */
+    snapshot(): ImagesSnapshot | undefined;
+    /** The lines the log channel of container `name` received (the last 500). */
+    containerLog(name: string): readonly string[] | undefined;
+  };
   /** Hooks for the extension-host tests; normal use never calls them. */
   testing: {
     /** Answers every question with `prompter` instead of the UI; undefined restores the UI. */
@@ -64,6 +78,8 @@ export interface ModelshipApi {
     setModelScanner(scanner: ModelScanner | undefined): void;
     /** Treats exactly these extension ids as installed for the peer rules; undefined asks VS Code again. */
     setPeerExtensions(ids: readonly string[] | undefined): void;
+    /** Engine commands treat the workspace as trusted or not; undefined asks VS Code again. */
+    setTrusted(trusted: boolean | undefined): void;
   };
 }
 
@@ -80,10 +96,15 @@ export function activate(context: vscode.ExtensionContext): ModelshipApi {
   const tree = new ModelsTreeProvider(store, safety);
   const reports = new ReportProvider(store);
   const plans = new PlanProvider();
-  const ctx: Ctx = {
+  const core: CoreCtx = {
     log, config, store, detection, plans, linter, safety, diagnostics, memento: context.workspaceState, notices: {}, overrides,
-    prompter: () => ctx.overrides.prompter ?? windowPrompter,
+    prompter: () => overrides.prompter ?? windowPrompter,
   };
+  const engine = new EngineHost(core);
+  const images = new ImagesTreeProvider(engine, log);
+  const imagesView = vscode.window.createTreeView<ImagesNode>('modelship.images', { treeDataProvider: images });
+  images.attach(imagesView);
+  const ctx: Ctx = { ...core, engine, images };
   context.subscriptions.push(
     log,
     config,
@@ -97,6 +118,9 @@ export function activate(context: vscode.ExtensionContext): ModelshipApi {
     plans,
     new ContextKeys(store),
     vscode.window.createTreeView('modelship.models', { treeDataProvider: tree, showCollapseAll: true }),
+    engine,
+    images,
+    imagesView,
     vscode.workspace.registerTextDocumentContentProvider(REPORT_SCHEME, reports),
     vscode.workspace.registerTextDocumentContentProvider(PLAN_SCHEME, plans),
     vscode.languages.registerCodeActionsProvider(
@@ -146,6 +170,12 @@ export function activate(context: vscode.ExtensionContext): ModelshipApi {
       modelScans: () => safety.stats.scans,
     },
     lastNotice: () => ctx.notices.lastNotice,
+    images: {
+      refresh: () => images.refresh(),
+      rows: () => images.rows(),
+      snapshot: () => images.latest(),
+      containerLog: (name) => engine.logLines(name),
+    },
     testing: {
       setPrompter: (prompter) => {
         ctx.overrides.prompter = prompter;
@@ -165,6 +195,9 @@ export function activate(context: vscode.ExtensionContext): ModelshipApi {
       setPeerExtensions: (ids) => {
         overrides.peerExtensions = ids;
         linter.relintAll();
+      },
+      setTrusted: (trusted) => {
+        overrides.trusted = trusted;
       },
     },
   };

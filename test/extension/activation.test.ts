@@ -46,7 +46,7 @@ suite('activation', () => {
     for (const [menu, entries] of Object.entries(manifest.contributes.menus)) {
       for (const e of entries) assert.ok(COMMAND_IDS.includes(e.command), `${menu} names unknown command ${e.command}`);
     }
-    assert.deepStrictEqual(manifest.contributes.views.modelship?.map((v) => v.id), ['modelship.models']);
+    assert.deepStrictEqual(manifest.contributes.views.modelship?.map((v) => v.id), ['modelship.models', 'modelship.images']);
   });
 
   test('lint: activates on Dockerfiles, contributes its settings, and its code stays out of extension.js', () => {

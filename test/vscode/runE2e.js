@@ -7,11 +7,13 @@
 // gets our squiggle and Problems entry, whose quick fix (Ctrl+.) removes it; an unsafe pickle shows in
 // Problems and the tree. Screenshots: test-artifacts/e2e/NN-name.png.
 // Prints "N passed, N failed" and writes .test-results/e2e.json. A step that fails stops the run; later steps count as skipped.
-// The lint steps skip, saying why, while the CLI (the same core) reports nothing for their inputs.
+// The lint steps skip, saying why, while the CLI (the same core) reports nothing for their inputs; the
+// engine steps skip without a Docker engine (and fail instead with MODELSHIP_REQUIRE_VSCODE=1 or CI set).
 'use strict';
 const assert = require('assert');
 const { spawnSync } = require('child_process');
 const fs = require('fs');
+const http = require('http');
 const os = require('os');
 const path = require('path');
 const cs = require('./codeServer');
@@ -101,6 +103,49 @@ function probeLinters() {
   }
 }
 
+const SOCKET = process.env.DOCKER_HOST && process.env.DOCKER_HOST.startsWith('unix://') ? process.env.DOCKER_HOST.slice('unix://'.length) : '/var/run/docker.sock';
+const ENGINE_BASE = 'python:3.11-slim';
+let ENGINE_BASE_PROVIDES;
+const BUILD_TIMEOUT = 240000;
+
+/** One request to the Docker engine's API over its socket: { status, body }. */
+function engineRequest(method, urlPath, timeoutMs = 10000) {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ socketPath: SOCKET, path: urlPath, method, timeout: timeoutMs }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode, body }));
+    });
+    req.on('timeout', () => req.destroy(new Error(`no answer from ${SOCKET} within ${timeoutMs} ms`)));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** Why the engine steps cannot run here, or undefined when they can. */
+async function probeEngine() {
+  try {
+    const version = await engineRequest('GET', '/version', 5000);
+    if (version.status !== 200) return `GET /version on ${SOCKET} answered ${version.status}`;
+    const base = await engineRequest('GET', `/images/${encodeURIComponent(ENGINE_BASE)}/json`);
+    if (base.status !== 200) return `the engine has no ${ENGINE_BASE} image (scripts/docker/build-base-images.sh builds it)`;
+    // Nothing can be downloaded in CI: containerize --base-provides makes the build reuse the base's packages.
+    ENGINE_BASE_PROVIDES = (JSON.parse(base.body).Config.Labels || {})['org.modelship.base-provides'];
+    return ENGINE_BASE_PROVIDES ? undefined : `${ENGINE_BASE} is not the Modelship test base (no org.modelship.base-provides label)`;
+  } catch (e) {
+    return `no Docker engine on ${SOCKET} (${e.message})`;
+  }
+}
+
+/** The containers Modelship started for the project at `dir` (by its label), as the engine lists them. */
+async function projectContainers(dir) {
+  const key = require('crypto').createHash('sha256').update(dir.replace(/[\\/]+$/, '')).digest('hex').slice(0, 12);
+  const filters = encodeURIComponent(JSON.stringify({ label: [`io.modelship.project=${key}`] }));
+  const reply = await engineRequest('GET', `/containers/json?all=1&filters=${filters}`);
+  return JSON.parse(reply.body);
+}
+
 /** The Problems panel's rows as text (opening the panel if needed). */
 async function problemRows(page) {
   const panel = page.locator('.markers-panel');
@@ -128,8 +173,21 @@ async function clickMenuItem(page) {
   await page.locator('.monaco-menu').filter({ visible: true }).waitFor({ state: 'detached', timeout: 5000 }).catch(() => {});
 }
 
+/** A view pane of the side bar, by its title ("Models", "Images & Containers"). */
+function sidebarPane(title) {
+  return `.part.sidebar .pane:has(> .pane-header[aria-label^="${title}"])`;
+}
+
+/** Skips an engine step, saying why; with MODELSHIP_REQUIRE_VSCODE=1 or CI set, a missing engine fails it. */
+function needEngine(ctx) {
+  if (!ctx.engineMissing) return;
+  if (process.env.MODELSHIP_REQUIRE_VSCODE === '1' || process.env.CI) throw new Error(`the engine steps need a Docker engine: ${ctx.engineMissing}`);
+  throw new StepSkipped(ctx.engineMissing);
+}
+
 function defineSteps(page, ctx) {
-  const modelsView = '.part.sidebar';
+  const modelsView = sidebarPane('Models');
+  const imagesView = sidebarPane('Images & Containers');
   return [
     ['workbench', async () => {
       await page.goto(`${ctx.server.url}?folder=${encodeURIComponent(ctx.workspace)}`);
@@ -426,6 +484,96 @@ function defineSteps(page, ctx) {
       await welcome.locator('a.monaco-button, .monaco-button', { hasText: 'Rescan Workspace' }).waitFor({ timeout: T });
       assert.deepStrictEqual(await sidebarRows(page, modelsView), []);
     }],
+    ['engine-build-from-editor-title', async () => {
+      needEngine(ctx);
+      // A copy of examples/iris-sklearn, containerized by the CLI (the same core as Containerize).
+      ctx.ship = path.join(ctx.workspace, 'e2e-iris');
+      fs.cpSync(path.join(cs.REPO, 'examples/iris-sklearn'), ctx.ship, { recursive: true });
+      const made = spawnSync(process.execPath, [path.join(cs.REPO, 'dist/cli.js'), 'containerize', ctx.ship, '--only', 'dockerfile,app', '--base-provides', ENGINE_BASE_PROVIDES], { encoding: 'utf8' });
+      assert.strictEqual(made.status, 0, made.stderr);
+      const dockerfile = fs.readFileSync(path.join(ctx.ship, 'Dockerfile'), 'utf8');
+      ctx.imageRef = (/io\.modelship\.image="([^"]+)"/.exec(dockerfile) || /docker build -t (\S+) \./.exec(dockerfile))[1];
+      ctx.cleanups.push(async () => {
+        for (const c of await projectContainers(ctx.ship).catch(() => [])) await engineRequest('DELETE', `/containers/${c.Id}?force=1&v=1`);
+        await engineRequest('DELETE', `/images/${encodeURIComponent(ctx.imageRef)}?force=1`).catch(() => {});
+      });
+      await page.keyboard.press('Escape');
+      // Earlier steps' toasts go, so that any toast from here on is this build's.
+      await page.keyboard.press('F1');
+      await page.locator('.quick-input-widget input[type="text"]').first().fill('>Notifications: Clear All Notifications');
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Clear All Notifications' }).first().waitFor({ timeout: T });
+      await page.keyboard.press('Enter');
+      await page.locator('.activitybar .action-item a[aria-label^="Explorer"]').click();
+      await explorerRow(page, 'e2e-iris').waitFor({ timeout: T });
+      // Quick open the project's Dockerfile; its editor title carries Build (and Run) as icons.
+      await page.keyboard.press('Control+P');
+      await page.locator('.quick-input-widget input[type="text"]').first().fill('e2e-iris/Dockerfile');
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: /Dockerfile.*e2e-iris/ }).first().waitFor({ timeout: T });
+      await page.waitForTimeout(200);
+      await page.keyboard.press('Enter');
+      await page.locator('.tabs-container .tab.active', { hasText: /^Dockerfile/ }).waitFor({ timeout: T });
+      const build = page.locator('.editor-group-container.active .editor-actions a.action-label[aria-label^="Modelship: Build Image"]');
+      await build.waitFor({ timeout: T });
+      assert.ok(await page.locator('.editor-group-container.active .editor-actions a.action-label[aria-label^="Modelship: Run Container"]').isVisible(), 'Run is on the editor title too');
+      await build.click();
+      const progress = page.locator('.notifications-toasts .notification-toast', { hasText: `Building ${ctx.imageRef}` });
+      await progress.waitFor({ timeout: T });
+      await page.screenshot({ path: path.join(SHOTS, `${ctx.stepNo}-building.png`) });
+      const t0 = Date.now();
+      // The build ends in "Built <ref> in N s" or in an error toast (which fails the step at once, with its text).
+      const ended = page.locator('.notifications-toasts .notification-toast', { hasText: new RegExp(`Built ${ctx.imageRef.replace(/[.]/g, '\\.')} in|Modelship: `) });
+      await ended.first().waitFor({ timeout: BUILD_TIMEOUT });
+      const text = await ended.first().innerText();
+      assert.ok(text.startsWith(`Built ${ctx.imageRef} in`), `the build failed: ${text}`);
+      console.log(`    built ${ctx.imageRef} in ${((Date.now() - t0) / 1000).toFixed(1)} s (after the progress toast showed)`);
+      const inspect = await engineRequest('GET', `/images/${encodeURIComponent(ctx.imageRef)}/json`);
+      assert.strictEqual(inspect.status, 200, `the engine has ${ctx.imageRef}`);
+    }],
+    ['engine-run-from-explorer', async () => {
+      needEngine(ctx);
+      // The Explorer revealed the open Dockerfile (e2e-iris/Dockerfile): its context menu runs it.
+      const row = page.locator('.explorer-folders-view .monaco-list-row.selected').filter({ has: page.locator('.label-name', { hasText: /^Dockerfile$/ }) });
+      await row.waitFor({ timeout: T });
+      await row.click({ button: 'right' });
+      const menu = page.locator('.monaco-menu').filter({ visible: true }).first();
+      await menu.locator('.action-item', { hasText: 'Modelship: Run Container' }).waitFor({ timeout: T });
+      await page.waitForTimeout(400); // the menu ignores clicks that come right after it opened
+      await menu.locator('.action-item', { hasText: 'Modelship: Run Container' }).click();
+      const ready = page.locator('.notifications-toasts .notification-toast', { hasText: /is ready at http:\/\/127\.0\.0\.1:\d+|Modelship: / });
+      await ready.first().waitFor({ timeout: 150000 });
+      assert.match(await ready.first().innerText(), /is ready at/, 'the container started and answered /readyz');
+      ctx.url = /http:\/\/127\.0\.0\.1:\d+/.exec(await ready.first().innerText())[0];
+      const running = (await projectContainers(ctx.ship)).filter((c) => c.State === 'running');
+      assert.strictEqual(running.length, 1, 'one running container');
+      ctx.containerName = running[0].Names[0].replace(/^\//, '');
+      const answer = await fetch(`${ctx.url}/readyz`);
+      assert.strictEqual(answer.status, 200, 'the server answers /readyz');
+    }],
+    ['engine-images-view', async () => {
+      needEngine(ctx);
+      await page.keyboard.press('Escape');
+      await page.locator('.activitybar .action-item a[aria-label^="Modelship"]').click();
+      const image = page.locator(`${imagesView} .monaco-list-row`, { hasText: ctx.imageRef });
+      await image.waitFor({ timeout: T });
+      const container = page.locator(`${imagesView} .monaco-list-row`, { hasText: ctx.containerName });
+      await container.filter({ hasText: ctx.url.replace('http://', '') }).waitFor({ timeout: T });
+      const rows = await sidebarRows(page, imagesView);
+      console.log(`    Images & Containers: ${rows.join(' | ')}`);
+      assert.ok(rows.some((r) => r.startsWith(`${ctx.imageRef} e2e-iris · `) && /MiB/.test(r)), JSON.stringify(rows));
+      assert.ok(rows.some((r) => r.startsWith(`${ctx.containerName} ${ctx.url.replace('http://', '')} · Up`)), JSON.stringify(rows));
+    }],
+    ['engine-stop-from-view', async () => {
+      needEngine(ctx);
+      const container = page.locator(`${imagesView} .monaco-list-row`, { hasText: ctx.containerName });
+      await container.hover();
+      const stop = container.locator('.actions a.action-label[aria-label^="Modelship: Stop Container"]');
+      await stop.waitFor({ timeout: T });
+      await page.screenshot({ path: path.join(SHOTS, `${ctx.stepNo}-inline-actions.png`) });
+      await stop.click();
+      await page.locator('.notifications-toasts .notification-toast', { hasText: `Stopped and removed ${ctx.containerName}` }).waitFor({ timeout: 60000 });
+      await container.waitFor({ state: 'detached', timeout: T });
+      assert.deepStrictEqual(await projectContainers(ctx.ship), [], 'the engine has no container of the project left');
+    }],
   ];
 }
 
@@ -447,7 +595,7 @@ async function main() {
   // The workspace copy lives outside the repo: VS Code's workspaceContains search honours parent
   // .gitignore files, and the repo ignores .vscode-test/, which would hide the models from it.
   const wsRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'modelship-e2e-'));
-  const ctx = { workspace: cs.copyWorkspace(wsRoot), timings: { installMs: Date.now() - t0 }, t0: Date.now(), probe: probeLinters() };
+  const ctx = { workspace: cs.copyWorkspace(wsRoot), timings: { installMs: Date.now() - t0 }, t0: Date.now(), probe: probeLinters(), engineMissing: await probeEngine(), cleanups: [] };
   ctx.server = await cs.startCodeServer({ root, folder: ctx.workspace, extensionsDir: dirs.extensionsDir });
   const browser = await cs.launchChromium();
   const page = browser.context.pages()[0] || (await browser.context.newPage());
@@ -483,6 +631,7 @@ async function main() {
   } finally {
     await browser.close();
     await ctx.server.stop();
+    for (const cleanup of ctx.cleanups.reverse()) await cleanup().catch((e) => console.log(`cleanup: ${e.message}`));
   }
   console.log(`workbench ready ${(ctx.timings.workbenchReadyMs / 1000).toFixed(1)} s, vsix install ${(ctx.timings.installMs / 1000).toFixed(1)} s, total ${((Date.now() - t0) / 1000).toFixed(1)} s; page errors: ${pageErrors.length}`);
   console.log(`screenshots: ${path.relative(cs.REPO, SHOTS)}/`);

@@ -16,6 +16,8 @@ export const IMAGE_LABELS = {
   modelSha256: 'io.modelship.model.sha256',
   modelMode: 'io.modelship.model.mode',
   port: 'io.modelship.port',
+  /** The reference `modelship build` tags the image with, so build, run and push agree with the manifests. */
+  image: 'io.modelship.image',
 } as const;
 
 /** Label key/value pairs for an image of `spec` built on `baseImage`, in a fixed order. */
@@ -31,6 +33,6 @@ export function imageLabels(spec: ServingSpec, baseImage: string): [string, stri
     [IMAGE_LABELS.modelFramework, spec.model.framework],
   ];
   if (spec.model.sha256) labels.push([IMAGE_LABELS.modelSha256, spec.model.sha256]);
-  labels.push([IMAGE_LABELS.modelMode, spec.mode], [IMAGE_LABELS.port, String(spec.port)]);
+  labels.push([IMAGE_LABELS.modelMode, spec.mode], [IMAGE_LABELS.port, String(spec.port)], [IMAGE_LABELS.image, spec.image.ref]);
   return labels;
 }

@@ -1,0 +1,317 @@
+// The engine commands against a real Docker engine: a copy of examples/iris-sklearn, containerized by
+// the CLI inside the fixture workspace, is built, run, smoke-tested, followed, pushed (to the loopback
+// registry, when one answers) and stopped through executeCommand, checking the engine itself and the
+// Images & Containers view after each step. A broken copy shows its failing step in the error.
+//
+// Without a reachable engine (or the local python:3.11-slim test base) the suite skips, saying why;
+// with MODELSHIP_REQUIRE_VSCODE or CI set it fails instead. Everything it creates is removed.
+import * as assert from 'assert';
+import { execFileSync } from 'child_process';
+import { createHash } from 'crypto';
+import * as fs from 'fs';
+import * as http from 'http';
+import * as os from 'os';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import Mocha = require('mocha');
+import type { PushResult } from '../../src/docker/push';
+import type { SmokeResult } from '../../src/docker/smokeTest';
+import type { LogsShown } from '../../src/extension/containersLogs';
+import type { RunResult } from '../../src/extension/containersCommands';
+import type { BuiltImage } from '../../src/extension/engineBuild';
+import type { ModelshipApi } from '../../src/extension/extension';
+import type { ImagesRow } from '../../src/extension/imagesTreeProvider';
+import { ScriptedPrompter, type } from './scriptedPrompter';
+import { EXTENSION_ID, activated, waitFor, workspaceFolder } from './testApi';
+import { restoreSnapshot, takeSnapshot, type Snapshot } from './workspaceSnapshot';
+
+const SOCKET = process.env.DOCKER_HOST?.startsWith('unix://') ? process.env.DOCKER_HOST.slice('unix://'.length) : '/var/run/docker.sock';
+const BASE = 'python:3.11-slim';
+const REGISTRY = '127.0.0.1:5000';
+const REQUIRED = Boolean(process.env.MODELSHIP_REQUIRE_VSCODE || process.env.CI);
+/** The project folder inside the workspace; its name is the image's name. */
+const PROJECT = 'ext-engine-iris';
+
+/** Prints a line into the suite's output (the extension host's console does not reach the terminal). */
+function say(line: string): void {
+  (Mocha.reporters.Base as unknown as { consoleLog: (...a: unknown[]) => void }).consoleLog(line);
+}
+
+/** One request to the engine's API over its Unix socket, with no client library in between. */
+function engineRequest(method: string, urlPath: string, timeoutMs = 10_000): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ socketPath: SOCKET, path: urlPath, method, timeout: timeoutMs }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('timeout', () => req.destroy(new Error(`no answer from ${SOCKET} within ${timeoutMs} ms`)));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/**
+ * What the local test base provides (its `org.modelship.base-provides` label, which containerize's
+ * --base-provides turns into a build that needs no network), or why the engine tests cannot run here.
+ */
+async function probeEngine(): Promise<{ provides: string } | { missing: string }> {
+  try {
+    const version = await engineRequest('GET', '/version', 5000);
+    if (version.status !== 200) return { missing: `GET /version on ${SOCKET} answered ${version.status}` };
+    const base = await engineRequest('GET', `/images/${encodeURIComponent(BASE)}/json`);
+    if (base.status !== 200) return { missing: `the engine has no ${BASE} image (run scripts/docker/build-base-images.sh)` };
+    const provides = (JSON.parse(base.body) as { Config?: { Labels?: Record<string, string> | null } }).Config?.Labels?.['org.modelship.base-provides'];
+    return provides ? { provides } : { missing: `${BASE} is not the Modelship test base (no org.modelship.base-provides label)` };
+  } catch (error) {
+    return { missing: `no Docker engine on ${SOCKET} (${(error as Error).message})` };
+  }
+}
+
+function registryAnswers(): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = http.get(`http://${REGISTRY}/v2/`, { timeout: 2000 }, (res) => {
+      res.resume();
+      resolve(res.statusCode === 200 || res.statusCode === 401);
+    });
+    req.on('error', () => resolve(false));
+    req.on('timeout', () => req.destroy());
+  });
+}
+
+/** The label value Modelship's containers carry for a project (src/core/ship/containerLabels.ts). */
+function projectKey(dir: string): string {
+  return createHash('sha256').update(dir.replace(/[\\/]+$/, '')).digest('hex').slice(0, 12);
+}
+
+interface ContainerRecord {
+  Id: string;
+  State: string;
+}
+
+async function containersOf(projectDir: string): Promise<ContainerRecord[]> {
+  const filters = encodeURIComponent(JSON.stringify({ label: [`io.modelship.project=${projectKey(projectDir)}`] }));
+  const reply = await engineRequest('GET', `/containers/json?all=1&filters=${filters}`);
+  assert.strictEqual(reply.status, 200, reply.body);
+  return JSON.parse(reply.body) as ContainerRecord[];
+}
+
+async function removeProjectContainers(projectDir: string): Promise<void> {
+  for (const c of await containersOf(projectDir).catch(() => [])) await engineRequest('DELETE', `/containers/${c.Id}?force=1&v=1`);
+}
+
+/** Copies examples/iris-sklearn to `dir` and generates its Dockerfile and app with the CLI (reusing what the base provides). */
+function containerizedCopy(repo: string, dir: string, provides: string): void {
+  fs.cpSync(path.join(repo, 'examples/iris-sklearn'), dir, { recursive: true });
+  execFileSync(process.execPath, [path.join(repo, 'dist/cli.js'), 'containerize', dir, '--only', 'dockerfile,app', '--base-provides', provides], {
+    env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+    stdio: 'pipe',
+    timeout: 60_000,
+  });
+  assert.ok(fs.existsSync(path.join(dir, 'Dockerfile')), `the CLI wrote ${dir}/Dockerfile`);
+}
+
+function imageRow(api: ModelshipApi, ref: string): ImagesRow | undefined {
+  return api.images.rows().find((r) => r.label === ref);
+}
+
+suite('engine commands (real Docker engine)', function () {
+  let api: ModelshipApi;
+  let repo: string;
+  let before: Snapshot;
+  let projectDir: string;
+  let dockerfile: vscode.Uri;
+  let imageRef: string;
+  let runResult: RunResult | undefined;
+  const extraImages: string[] = [];
+  const extraDirs: string[] = [];
+
+  suiteSetup(async function () {
+    this.timeout(120_000);
+    const probe = await probeEngine();
+    if ('missing' in probe) {
+      if (REQUIRED) assert.fail(`MODELSHIP_REQUIRE_VSCODE/CI need a Docker engine for the engine commands: ${probe.missing}`);
+      say(`    engine commands SKIPPED: ${probe.missing}`);
+      this.skip();
+    }
+    api = await activated();
+    repo = vscode.extensions.getExtension(EXTENSION_ID)!.extensionPath;
+    before = takeSnapshot(workspaceFolder().uri.fsPath);
+    projectDir = path.join(workspaceFolder().uri.fsPath, PROJECT);
+    containerizedCopy(repo, projectDir, (probe as { provides: string }).provides);
+    dockerfile = vscode.Uri.file(path.join(projectDir, 'Dockerfile'));
+    imageRef = /io\.modelship\.image="([^"]+)"/.exec(fs.readFileSync(dockerfile.fsPath, 'utf8'))?.[1]
+      ?? /docker build -t (\S+) \./.exec(fs.readFileSync(dockerfile.fsPath, 'utf8'))![1]!;
+    // A leftover of an earlier, interrupted run would make "the view shows it as not built" wrong.
+    await removeProjectContainers(projectDir);
+    await engineRequest('DELETE', `/images/${encodeURIComponent(imageRef)}?force=1`);
+  });
+
+  suiteTeardown(async function () {
+    this.timeout(60_000);
+    if (!api) return;
+    api.testing.setPrompter(undefined);
+    if (projectDir) {
+      await removeProjectContainers(projectDir);
+      for (const ref of [imageRef, ...extraImages]) if (ref) await engineRequest('DELETE', `/images/${encodeURIComponent(ref)}?force=1`).catch(() => undefined);
+    }
+    for (const dir of extraDirs) fs.rmSync(dir, { recursive: true, force: true });
+    if (before) restoreSnapshot(before);
+    await api.whenIdle();
+    await api.images.refresh();
+  });
+
+  test('the Images & Containers view lists the containerized project, not built yet', async () => {
+    await api.images.refresh();
+    assert.strictEqual(api.images.snapshot()?.engine, 'reachable');
+    const row = imageRow(api, imageRef);
+    assert.ok(row, `a row for ${imageRef}: ${JSON.stringify(api.images.rows())}`);
+    assert.strictEqual(row.contextValue, 'modelship.image');
+    assert.strictEqual(row.description, `${PROJECT} · not built`);
+    assert.deepStrictEqual(row.children, []);
+  });
+
+  test('modelship.buildImage builds the image: the engine has it and the view shows it built', async function () {
+    this.timeout(300_000);
+    const built = await vscode.commands.executeCommand<BuiltImage>('modelship.buildImage', dockerfile);
+    assert.ok(built, `the build returned its result (last notice: ${api.lastNotice()})`);
+    assert.match(built.imageId, /^sha256:[0-9a-f]{64}$/);
+    assert.deepStrictEqual(built.tags, [imageRef]);
+    assert.strictEqual(built.projectDir, projectDir);
+    const inspect = await engineRequest('GET', `/images/${encodeURIComponent(imageRef)}/json`);
+    assert.strictEqual(inspect.status, 200, `the engine has ${imageRef}`);
+    assert.strictEqual((JSON.parse(inspect.body) as { Id: string }).Id, built.imageId);
+    await api.images.refresh();
+    const row = imageRow(api, imageRef);
+    // A build wholly from cache gives back the image (and the creation time) of an earlier identical build.
+    assert.match(row?.description ?? '', new RegExp(`^${PROJECT} · \\d+(\\.\\d)? MiB · (just now|\\d+ (minute|hour|day)s? ago)$`), JSON.stringify(row));
+    assert.match(api.lastNotice() ?? '', new RegExp(`^Built ${imageRef.replace(/[.]/g, '\\.')} in \\d+\\.\\d s\\.$`));
+  });
+
+  test('modelship.runContainer starts it on a free loopback port; the view shows it running', async function () {
+    this.timeout(180_000);
+    runResult = await vscode.commands.executeCommand<RunResult>('modelship.runContainer', dockerfile);
+    assert.ok(runResult, `the run returned the container (last notice: ${api.lastNotice()})`);
+    assert.strictEqual(runResult.state, 'running');
+    assert.match(runResult.url ?? '', /^http:\/\/127\.0\.0\.1:\d+$/);
+    assert.strictEqual(runResult.gpu, false);
+    assert.ok(runResult.readyMs >= 0);
+    const records = await containersOf(projectDir);
+    assert.deepStrictEqual(records.map((r) => [r.Id, r.State]), [[runResult.id, 'running']]);
+    await api.images.refresh();
+    const children = imageRow(api, imageRef)?.children ?? [];
+    assert.strictEqual(children.length, 1, JSON.stringify(children));
+    assert.strictEqual(children[0]!.label, runResult.name);
+    assert.strictEqual(children[0]!.contextValue, 'modelship.container.running');
+    assert.ok(children[0]!.description.startsWith(`${runResult.url!.replace('http://', '')} · Up `), children[0]!.description);
+  });
+
+  test('modelship.smokeTest sends sample.json and gets the expected predictions', async function () {
+    this.timeout(60_000);
+    const result = await vscode.commands.executeCommand<SmokeResult>('modelship.smokeTest', dockerfile);
+    assert.ok(result, `the smoke test returned its result (last notice: ${api.lastNotice()})`);
+    const expected = JSON.parse(fs.readFileSync(path.join(repo, 'examples/iris-sklearn/expected_predictions.json'), 'utf8')) as { predictions: unknown[] };
+    assert.deepStrictEqual(result.predictions, expected.predictions);
+    assert.strictEqual(result.sampleSource, 'sample.json');
+    assert.strictEqual(result.status, 200);
+    assert.strictEqual(result.url, `${runResult?.url}/predict`);
+  });
+
+  test('modelship.showContainerLogs follows the container into "Modelship: <name>"', async function () {
+    this.timeout(60_000);
+    const shown = await vscode.commands.executeCommand<LogsShown>('modelship.showContainerLogs', dockerfile);
+    assert.ok(shown, `logs were shown (last notice: ${api.lastNotice()})`);
+    assert.deepStrictEqual(shown, { name: runResult?.name, channel: `Modelship: ${runResult?.name}`, following: true });
+    const started = (): boolean => Boolean(api.images.containerLog(shown.name)?.some((l) => /Uvicorn running on|Application startup complete/.test(l)));
+    await waitFor('uvicorn\'s start-up lines in the channel', started, 20_000).catch(() => assert.fail(`no uvicorn start-up line in: ${JSON.stringify(api.images.containerLog(shown.name))}`));
+    // Running it again restarts the one follow (the channel is refilled, not doubled).
+    await vscode.commands.executeCommand('modelship.showContainerLogs', dockerfile);
+    await waitFor('the refilled channel', () => api.images.containerLog(shown.name)?.some((l) => /Application startup complete/.test(l)), 20_000);
+    const lines = api.images.containerLog(shown.name) ?? [];
+    assert.strictEqual(lines.filter((l) => /Application startup complete/.test(l)).length, 1, lines.join('\n'));
+  });
+
+  test('modelship.pushImage asks the destination, remembers it, and pushes to the loopback registry', async function () {
+    this.timeout(180_000);
+    if (!(await registryAnswers())) {
+      say(`      (push skipped: no registry answers on ${REGISTRY}; scripts/docker/start-engine.sh starts one)`);
+      this.skip();
+    }
+    const destination = `${REGISTRY}/modelship-ext-test`;
+    const prompter = new ScriptedPrompter(type(destination));
+    api.testing.setPrompter(prompter);
+    const pushed = await vscode.commands.executeCommand<PushResult>('modelship.pushImage', dockerfile);
+    assert.ok(pushed, `the push returned its result (last notice: ${api.lastNotice()})`);
+    extraImages.push(pushed.ref);
+    assert.strictEqual(pushed.ref, `${destination}/${imageRef}`);
+    assert.match(pushed.digest, /^sha256:[0-9a-f]{64}$/);
+    assert.strictEqual(pushed.pinned, `${destination}/${imageRef.split(':')[0]}@${pushed.digest}`);
+    assert.strictEqual(prompter.remaining, 0);
+    // The next push proposes the destination used last in this workspace.
+    const again = new ScriptedPrompter((q) => (q.kind === 'input' ? (assert.strictEqual(q.options.value, destination), undefined) : undefined));
+    api.testing.setPrompter(again);
+    assert.strictEqual(await vscode.commands.executeCommand('modelship.pushImage', dockerfile), undefined, 'Escape cancels quietly');
+    api.testing.setPrompter(undefined);
+  });
+
+  test('modelship.stopContainer on the container node stops and removes it; the engine has none left', async function () {
+    this.timeout(60_000);
+    const node = { kind: 'container', project: { dockerfile: dockerfile.fsPath }, container: runResult };
+    const result = await vscode.commands.executeCommand<{ stopped: { id: string; name: string }[] }>('modelship.stopContainer', node);
+    assert.deepStrictEqual(result?.stopped, [{ id: runResult?.id, name: runResult?.name }]);
+    assert.deepStrictEqual(await containersOf(projectDir), []);
+    await api.images.refresh();
+    assert.deepStrictEqual(imageRow(api, imageRef)?.children, []);
+    // Nothing is left to act on: smoke says so instead of failing obscurely.
+    assert.strictEqual(await vscode.commands.executeCommand('modelship.smokeTest', dockerfile), undefined);
+    assert.match(api.lastNotice() ?? '', /No container of .* is running/);
+  });
+
+  test('a failing build names the failing step in its error message', async function () {
+    this.timeout(300_000);
+    const broken = fs.mkdtempSync(path.join(os.tmpdir(), 'modelship-ext-broken-'));
+    extraDirs.push(broken);
+    fs.cpSync(projectDir, broken, { recursive: true });
+    fs.appendFileSync(path.join(broken, 'Dockerfile'), 'RUN exit 3\n');
+    const result = await vscode.commands.executeCommand('modelship.buildImage', vscode.Uri.file(path.join(broken, 'Dockerfile')));
+    assert.strictEqual(result, undefined, 'the wrapper turned the failure into a message');
+    assert.match(api.lastNotice() ?? '', /^Modelship: Build failed at (\w+: )?RUN exit 3: .*The step's output is in the "Modelship Build" output\.$/);
+    assert.ok(!(api.lastNotice() ?? '').includes('\n'), 'one line');
+  });
+});
+
+suite('engine commands in an untrusted workspace', () => {
+  let api: ModelshipApi;
+  suiteSetup(async () => {
+    api = await activated();
+  });
+  teardown(() => {
+    api.testing.setTrusted(undefined);
+  });
+
+  test('every engine command refuses, saying it needs trust, and the view empties into its welcome', async () => {
+    api.testing.setTrusted(false);
+    for (const [id, title] of [['buildImage', 'Build Image'], ['runContainer', 'Run Container'], ['smokeTest', 'Smoke Test'], ['showContainerLogs', 'Show Container Logs'], ['stopContainer', 'Stop Container'], ['pushImage', 'Push Image'], ['openContainer', 'Open in Browser']]) {
+      assert.strictEqual(await vscode.commands.executeCommand(`modelship.${id}`), undefined);
+      assert.strictEqual(api.lastNotice(), `Modelship: ${title} needs a trusted workspace: it builds and runs this project's code in a container. Trust the workspace (Workspaces: Manage Workspace Trust) to use engine commands.`);
+    }
+    await api.images.refresh();
+    assert.deepStrictEqual(api.images.snapshot(), { engine: 'untrusted', projects: [] });
+    assert.deepStrictEqual(api.images.rows(), []);
+  });
+
+  test('package.json disables the engine commands without trust and shows the trust welcome', () => {
+    const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
+    const manifest = JSON.parse(fs.readFileSync(path.join(ext.extensionPath, 'package.json'), 'utf8')) as {
+      contributes: { commands: { command: string; enablement?: string }[]; viewsWelcome: { view: string; when: string; contents: string }[] };
+    };
+    const engineCommands = ['buildImage', 'runContainer', 'smokeTest', 'showContainerLogs', 'stopContainer', 'pushImage', 'openContainer'].map((n) => `modelship.${n}`);
+    for (const id of engineCommands) {
+      assert.strictEqual(manifest.contributes.commands.find((c) => c.command === id)?.enablement, 'isWorkspaceTrusted', id);
+    }
+    const welcome = manifest.contributes.viewsWelcome.filter((w) => w.view === 'modelship.images');
+    assert.ok(welcome.some((w) => w.when === '!isWorkspaceTrusted' && w.contents.includes('(command:workbench.trust.manage)')));
+    assert.ok(welcome.some((w) => w.when.includes('modelship.engine == unreachable') && w.contents.includes('(command:modelship.refreshImages)')));
+  });
+});

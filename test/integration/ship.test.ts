@@ -1,0 +1,232 @@
+// From a model to a running, smoke-tested container and a pushed image, through the CLI and the
+// real Docker engine: containerize the iris example, build through the Engine API, run, smoke-test
+// (predictions equal the in-process ones), read the logs, stop and remove; push to the loopback
+// registry and pull back by digest; ask for a GPU on an engine without one (plain message, nothing
+// left, and the request that reached the engine carried the device request); stop an engine
+// mid-build (clear error, no hang); a failing step is named with its output.
+//
+// Without an engine this skips, saying why; under CI it fails instead.
+import { test, after, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { tmpdir } from 'node:os';
+import { docker, engineUnavailable, recordingProxy, runCli, startThrowawayEngine } from '../helpers/engineHarness';
+
+const EXAMPLE = resolve(__dirname, '../../examples/iris-sklearn');
+const IN_CI = Boolean(process.env.CI);
+const REGISTRY = '127.0.0.1:5000';
+
+const unavailable = engineUnavailable();
+function need(t: { skip: (message?: string) => void }): boolean {
+  if (!unavailable) return true;
+  if (IN_CI) assert.fail(`CI needs the Docker engine: ${unavailable}`);
+  console.log(`skipping: ${unavailable}`);
+  t.skip(unavailable);
+  return false;
+}
+
+const cleanups: (() => unknown)[] = [];
+after(async () => {
+  for (const fn of cleanups.reverse()) {
+    try {
+      await fn();
+    } catch {
+      // Best effort.
+    }
+  }
+});
+
+/** A containerized copy of the iris example: its folder and the image the Dockerfile names. */
+async function containerizedIris(name: string): Promise<{ dir: string; image: string }> {
+  const parent = mkdtempSync(join(tmpdir(), 'ms-ship-'));
+  const dir = join(parent, name);
+  cpSync(EXAMPLE, dir, { recursive: true });
+  cleanups.push(() => rmSync(parent, { recursive: true, force: true }));
+  // Nothing can be downloaded here: the Dockerfile reuses what the local test base image provides.
+  const provides = docker(['image', 'inspect', 'python:3.11-slim', '--format', '{{index .Config.Labels "org.modelship.base-provides"}}']).trim();
+  const made = await runCli(['containerize', dir, '--only', 'dockerfile,app', '--force', '--base-provides', provides]);
+  assert.equal(made.code, 0, made.stderr);
+  const image = /io\.modelship\.image="([^"]+)"/.exec(readFileSync(join(dir, 'Dockerfile'), 'utf8'))?.[1];
+  assert.ok(image, 'the generated Dockerfile names its image');
+  cleanups.push(() => docker(['image', 'rm', '--force', image!]));
+  return { dir, image: image! };
+}
+
+let iris: { dir: string; image: string } | undefined;
+before(async () => {
+  if (!unavailable) iris = await containerizedIris('iris-ship');
+});
+
+test('build → run → smoke → logs → stop on the real engine, with the in-process predictions', { timeout: 600_000 }, async (t) => {
+  if (!need(t) || !iris) return;
+  const { dir, image } = iris;
+  cleanups.push(() => runCli(['stop', dir]));
+
+  const build = await runCli(['build', dir, '--json']);
+  assert.equal(build.code, 0, build.stderr);
+  const built = JSON.parse(build.stdout) as { image: string; imageId: string; builder: string; context: { bytes: number; files: number }; bytesRead: number };
+  assert.equal(built.image, image);
+  assert.equal(built.bytesRead, built.context.bytes, 'the context read from disk is exactly what was sent');
+  assert.match(build.stderr, /Sending .* of context \(\d+ files/);
+  assert.equal(docker(['image', 'inspect', image, '--format', '{{.Id}}']).trim(), built.imageId);
+  assert.equal(docker(['image', 'inspect', image, '--format', '{{index .Config.Labels "io.modelship.image"}}']).trim(), image);
+
+  const run = await runCli(['run', dir, '--json']);
+  assert.equal(run.code, 0, run.stderr);
+  const started = JSON.parse(run.stdout) as { id: string; url: string; ready: boolean; readyMs: number; gpu: boolean };
+  assert.match(started.url, /^http:\/\/127\.0\.0\.1:\d+$/);
+  assert.equal(started.ready, true);
+  assert.equal(started.gpu, false);
+  const inspect = JSON.parse(docker(['container', 'inspect', started.id])) as { State: { Running: boolean }; Config: { User: string; Labels: Record<string, string> }; HostConfig: { DeviceRequests: unknown } }[];
+  assert.equal(inspect[0]!.State.Running, true);
+  assert.equal(inspect[0]!.Config.Labels['io.modelship.project.path'], dir);
+  assert.equal(inspect[0]!.HostConfig.DeviceRequests, null, 'no GPU was asked for');
+
+  // The saved sample (examples/iris-sklearn/sample.json) and the predictions the model gives in-process.
+  const smoke = await runCli(['smoke', dir, '--json']);
+  assert.equal(smoke.code, 0, smoke.stderr + smoke.stdout);
+  const answer = JSON.parse(smoke.stdout) as { ok: boolean; sampleSource: string; predictions: unknown[] };
+  assert.equal(answer.ok, true);
+  assert.equal(answer.sampleSource, 'sample.json');
+  const expected = JSON.parse(readFileSync(join(EXAMPLE, 'expected_predictions.json'), 'utf8')) as { predictions: unknown[] } | unknown[];
+  assert.deepEqual(answer.predictions, Array.isArray(expected) ? expected : expected.predictions);
+
+  // Without a saved sample, rows are shaped from the server's V2 metadata (4 features).
+  rmSync(join(dir, 'sample.json'));
+  const shaped = await runCli(['smoke', dir, '--json']);
+  assert.equal(shaped.code, 0, shaped.stderr + shaped.stdout);
+  const shapedAnswer = JSON.parse(shaped.stdout) as { sampleSource: string; rows: number; predictions: unknown[] };
+  assert.match(shapedAnswer.sampleSource, /server metadata \(input shape \[4\]/);
+  assert.equal(shapedAnswer.predictions.length, shapedAnswer.rows);
+
+  // A smoke test that gets a 4xx exits 1 and says what the server answered.
+  const badSample = join(dir, 'bad.json');
+  writeFileSync(badSample, '{"instances": [[1, 2]]}');
+  const bad = await runCli(['smoke', dir, '--sample', badSample]);
+  assert.equal(bad.code, 1);
+  assert.match(bad.stderr, /answered 4\d\d/);
+
+  const logs = await runCli(['logs', dir]);
+  assert.equal(logs.code, 0, logs.stderr);
+  assert.match(logs.stdout + logs.stderr, /"phase": "ready"/);
+
+  const stop = await runCli(['stop', dir, '--json']);
+  assert.equal(stop.code, 0, stop.stderr);
+  assert.equal((JSON.parse(stop.stdout) as { stopped: unknown[] }).stopped.length, 1);
+  assert.equal(docker(['ps', '-aq', '--filter', `id=${started.id}`]).trim(), '', 'the container is gone');
+  const again = await runCli(['smoke', dir]);
+  assert.equal(again.code, 2);
+  assert.match(again.stderr, /No container of .* is running/);
+});
+
+test('push to the loopback registry, then pull back by digest', { timeout: 600_000 }, async (t) => {
+  if (!need(t) || !iris) return;
+  const { dir, image } = iris;
+  if (docker(['images', '-q', image]).trim() === '') {
+    const build = await runCli(['build', dir, '--quiet']);
+    assert.equal(build.code, 0, build.stderr);
+  }
+  const push = await runCli(['push', dir, '--to', `${REGISTRY}/modelship-it`, '--json']);
+  assert.equal(push.code, 0, push.stderr);
+  const pushed = JSON.parse(push.stdout) as { ref: string; digest: string; pinned: string };
+  const name = image.split(':')[0];
+  assert.equal(pushed.ref, `${REGISTRY}/modelship-it/${image}`);
+  assert.match(pushed.digest, /^sha256:[0-9a-f]{64}$/);
+  assert.equal(pushed.pinned, `${REGISTRY}/modelship-it/${name}@${pushed.digest}`);
+  cleanups.push(() => docker(['image', 'rm', '--force', pushed.ref]));
+
+  // The registry serves that digest (its own manifest endpoint answers it back).
+  const head = await fetch(`http://${REGISTRY}/v2/modelship-it/${name}/manifests/${pushed.digest}`, { method: 'HEAD', headers: { accept: 'application/vnd.docker.distribution.manifest.v2+json' } });
+  assert.equal(head.status, 200);
+  assert.equal(head.headers.get('docker-content-digest'), pushed.digest);
+
+  const localId = docker(['image', 'inspect', image, '--format', '{{.Id}}']).trim();
+  docker(['image', 'rm', pushed.ref]);
+  docker(['pull', pushed.pinned]);
+  cleanups.push(() => docker(['image', 'rm', '--force', pushed.pinned]));
+  assert.equal(docker(['image', 'inspect', pushed.pinned, '--format', '{{.Id}}']).trim(), localId, 'the image pulled by digest is the one built');
+
+  // No registry in the name: refused before anything is sent to Docker Hub.
+  const hub = await runCli(['push', dir]);
+  assert.equal(hub.code, 2);
+  assert.match(hub.stderr, /names no registry/);
+});
+
+test('asking for a GPU on an engine without NVIDIA: one plain message, nothing left, the request carried the GPU', { timeout: 300_000 }, async (t) => {
+  if (!need(t) || !iris) return;
+  const { dir, image } = iris;
+  if (docker(['images', '-q', image]).trim() === '') {
+    const build = await runCli(['build', dir, '--quiet']);
+    assert.equal(build.code, 0, build.stderr);
+  }
+  const proxy = await recordingProxy();
+  cleanups.push(() => proxy.close());
+  const before = docker(['ps', '-aq', '--filter', 'label=io.modelship.project']).trim();
+  const run = await runCli(['run', dir, '--gpu'], { env: { DOCKER_HOST: `unix://${proxy.socket}` }, timeoutMs: 120_000 });
+  assert.equal(run.code, 2, run.stdout + run.stderr);
+  assert.match(run.stderr, /has no NVIDIA runtime/);
+  assert.match(run.stderr, /nvidia-ctk runtime configure|NVIDIA Container Toolkit/);
+  assert.doesNotMatch(run.stderr, /internal error|at .*\.js:\d+/);
+  assert.equal(docker(['ps', '-aq', '--filter', 'label=io.modelship.project']).trim(), before, 'no container was left behind');
+
+  const create = proxy.requests.find((r) => r.method === 'POST' && /\/containers\/create/.test(r.path));
+  assert.ok(create, `the create request reached the engine: ${proxy.requests.map((r) => `${r.method} ${r.path}`).join(', ')}`);
+  const body = JSON.parse(create.body) as { HostConfig: { DeviceRequests: { Driver: string; Count: number; Capabilities: string[][] }[] } };
+  assert.deepEqual(body.HostConfig.DeviceRequests.map((d) => ({ Driver: d.Driver, Count: d.Count, Capabilities: d.Capabilities })), [{ Driver: '', Count: -1, Capabilities: [['gpu']] }]);
+  assert.ok(proxy.requests.some((r) => r.method === 'GET' && /\/info$/.test(r.path)), 'the engine was asked about its runtimes first');
+  assert.ok(proxy.requests.some((r) => r.method === 'DELETE' && /\/containers\//.test(r.path)), 'the refused container was removed');
+
+  const count = await runCli(['run', dir, '--gpus', '2'], { env: { DOCKER_HOST: `unix://${proxy.socket}` }, timeoutMs: 120_000 });
+  assert.equal(count.code, 2);
+  const second = proxy.requests.filter((r) => r.method === 'POST' && /\/containers\/create/.test(r.path)).pop()!;
+  assert.equal((JSON.parse(second.body) as { HostConfig: { DeviceRequests: { Count: number }[] } }).HostConfig.DeviceRequests[0]!.Count, 2);
+});
+
+test('a failing step is named, with its output, and the command exits 1', { timeout: 300_000 }, async (t) => {
+  if (!need(t)) return;
+  const { dir } = await containerizedIris('iris-fails');
+  appendFileSync(join(dir, 'Dockerfile'), '\nRUN echo "about to fail: no model server today" && exit 3\n');
+  for (const builder of ['legacy', 'buildkit']) {
+    const build = await runCli(['build', dir, '--builder', builder, '--quiet']);
+    assert.equal(build.code, 1, `${builder}: ${build.stderr}`);
+    assert.match(build.stderr, /Build failed at (runtime: )?RUN echo "about to fail/, builder);
+    assert.match(build.stderr, /\| about to fail: no model server today/, builder);
+    assert.match(build.stderr, /exit code: 3|non-zero code: 3/, builder);
+  }
+});
+
+test('the engine stopping mid-build gives a clear error, not a hang', { timeout: 180_000 }, async (t) => {
+  if (!need(t)) return;
+  const engine = await startThrowawayEngine();
+  cleanups.push(() => engine.cleanup());
+  const dir = mkdtempSync(join(tmpdir(), 'ms-enginelost-'));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(join(dir, 'Dockerfile'), 'FROM tiny:1\nRUN echo step-started && sleep 60\n');
+  let stopped = false;
+  const build = await runCli(['build', dir, '--tag', 'lost:1', '--builder', 'legacy'], {
+    env: { DOCKER_HOST: engine.host },
+    timeoutMs: 90_000,
+    onStderr: (text) => {
+      if (!stopped && /^ {4}step-started$/m.test(text)) {
+        stopped = true;
+        engine.stop('SIGKILL');
+      }
+    },
+  });
+  assert.ok(stopped, `the build reached its RUN step: ${build.stderr}`);
+  assert.notEqual(build.code, 124, 'the CLI did not hang');
+  assert.equal(build.code, 2, build.stderr);
+  assert.match(build.stderr, /The Docker engine at unix:\/\/.* stopped during the build at RUN echo step-started/);
+  assert.ok(build.ms < 60_000, `it gave up in ${build.ms} ms, before the step could have finished`);
+});
+
+test('no engine at all: the endpoints tried and how to start one', { timeout: 60_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ms-noengine-'));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(join(dir, 'Dockerfile'), 'FROM scratch\n');
+  const build = await runCli(['build', dir, '--tag', 'x:1'], { env: { DOCKER_HOST: `unix://${join(dir, 'nothing.sock')}` }, timeoutMs: 30_000 });
+  assert.equal(build.code, 2);
+  assert.match(build.stderr, new RegExp(`${join(dir, 'nothing.sock').replace(/[/.]/g, '\\$&')}`));
+  assert.match(build.stderr, /DOCKER_HOST/);
+});
