@@ -1,7 +1,7 @@
 /**
- * The build context sent to the Engine API: planned here by walking the project as the docker CLI
- * does (moby/go-archive TarWithOptions with the CLI's .dockerignore handling), packed and streamed
- * by buildContextPack.ts.
+ * The build context sent to the Engine API: planned here as the docker CLI plans it (which
+ * Dockerfile, which .dockerignore, TrimBuildFilesFromExcludes), walked by buildContextWalk.ts with
+ * the patterns of buildContextPatterns.ts, packed and streamed by buildContextPack.ts.
  *
  * Invariants: planning stats and never reads a context file (only the .dockerignore); paths in a
  * plan are POSIX and relative to `root`, in the CLI's tar order (each directory's names sorted
@@ -65,6 +65,7 @@ export interface ContextPlan {
 }
 
 const toPosix = (p: string): string => p.split(path.sep).join('/');
+const outside = (rel: string): boolean => rel === '..' || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel);
 const code = (error: unknown): string | undefined => (error as NodeJS.ErrnoException | undefined)?.code;
 
 /** The Dockerfile the CLI would send: given relative to `root` (or absolute), symlinks resolved. */
@@ -83,7 +84,7 @@ async function resolveDockerfile(root: string, given: string | undefined): Promi
     throw unreadable(named, error);
   }
   const rel = path.relative(root, real);
-  if (rel === '' || rel.startsWith('..') || path.isAbsolute(rel)) {
+  if (outside(rel)) {
     throw contextError(`The Dockerfile ${real} is outside the build context ${root}.`, 'Move the Dockerfile into the context directory, or build from a directory that holds it.');
   }
   if ((await fs.stat(real)).isDirectory()) throw contextError(`The Dockerfile ${real} is a directory.`);
@@ -97,7 +98,7 @@ async function readIgnoreFile(root: string, dockerfileNamed: string): Promise<{ 
   const candidates = [`${dockerfileNamed}.dockerignore`, path.join(root, '.dockerignore')];
   for (const file of candidates) {
     const rel = path.relative(root, file);
-    if (rel.startsWith('..') || path.isAbsolute(rel)) continue;
+    if (outside(rel)) continue;
     let text: string;
     try {
       text = await fs.readFile(file, 'utf8');

@@ -18,10 +18,12 @@ const MEASURE_BUDGET = 20_000;
 
 const code = (error: unknown): string | undefined => (error as NodeJS.ErrnoException | undefined)?.code;
 
+/** The error for anything that keeps a context from being planned or sent. */
 export function contextError(message: string, hint?: string): ModelshipError {
   return new ModelshipError('BUILD_CONTEXT', message, hint);
 }
 
+/** A BUILD_CONTEXT error naming what could not be read, and why. */
 export function unreadable(where: string, error: unknown): ModelshipError {
   const why = code(error) ?? (error instanceof Error ? error.message : String(error));
   return contextError(`Cannot read ${where} for the build context (${why}).`, 'Fix its permissions, or add it to .dockerignore if the image does not need it.');
@@ -84,6 +86,10 @@ async function measure(walk: Walk, dir: string): Promise<{ files: number; bytes:
         else if (d.isFile()) sized.push(full);
       }
     });
+    if (walk.measureBudget < 0) {
+      walk.partial = true;
+      break;
+    }
     const stats = await mapBatched(sized, (f) => fs.lstat(f).catch(() => undefined));
     for (const st of stats) {
       if (!st) continue;

@@ -94,7 +94,7 @@ export async function pushImage(engine: Engine, ref: string, options: { onEvent?
   feed(splitter.end());
   const failure = parser.failure();
   if (failure) {
-    const hint = /unauthorized|authentication required|denied/i.test(failure) ? `Log in first: docker login ${registry}` : /connection refused|no such host|timeout/i.test(failure) ? `Is the registry at ${registry} up and reachable from the engine?` : undefined;
+    const hint = /unauthorized|authentication required|denied|no basic auth credentials/i.test(failure) ? `Log in first: docker login ${registry}` : /connection refused|no such host|timeout/i.test(failure) ? `Is the registry at ${registry} up and reachable from the engine?` : undefined;
     throw new ModelshipError('PUSH_FAILED', `Pushing ${ref} to ${registry} failed: ${failure}`, hint);
   }
   const digest = parser.digest();

@@ -4,7 +4,7 @@
  * second dockerd that a test may stop mid-build without disturbing the main one.
  */
 import { spawn, execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, existsSync, cpSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, existsSync, cpSync, writeFileSync } from 'node:fs';
 import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -162,4 +162,46 @@ function copyWithLibraries(binary: string, rootfs: string): void {
     mkdirSync(join(dest, '..'), { recursive: true });
     cpSync(readFileSync(file) ? file : file, dest, { dereference: true });
   }
+}
+
+/** Debian's docker-registry on a free loopback port with htpasswd auth for `user`/`password`. */
+export async function startAuthRegistry(user: string, password: string): Promise<{ address: string; stop(): void }> {
+  const root = mkdtempSync(join(tmpdir(), 'ms-registry-'));
+  // Python's crypt writes the bcrypt hashes the registry's htpasswd reader accepts ($2b$).
+  const hash = execFileSync('python3', ['-W', 'ignore', '-c', 'import crypt, sys; print(crypt.crypt(sys.argv[1], crypt.mksalt(crypt.METHOD_BLOWFISH)))', password], { encoding: 'utf8' }).trim();
+  writeFileSync(join(root, 'htpasswd'), `${user}:${hash}\n`);
+  const port = await new Promise<number>((res) => {
+    const probe = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port: free } = probe.address() as net.AddressInfo;
+      probe.close(() => res(free));
+    });
+  });
+  const address = `127.0.0.1:${port}`;
+  writeFileSync(join(root, 'config.yml'), [
+    'version: 0.1',
+    'log: { level: error }',
+    `storage: { filesystem: { rootdirectory: ${join(root, 'data')} }, delete: { enabled: true } }`,
+    `http: { addr: "${address}" }`,
+    `auth: { htpasswd: { realm: modelship-test, path: ${join(root, 'htpasswd')} } }`,
+    '',
+  ].join('\n'));
+  const child = spawn('docker-registry', ['serve', join(root, 'config.yml')], { stdio: 'ignore', detached: true });
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const status = await fetch(`http://${address}/v2/`).then((r) => r.status, () => 0);
+    if (status === 401) break;
+    if (Date.now() > deadline) throw new Error(`docker-registry did not start on ${address}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return {
+    address,
+    stop: () => {
+      try {
+        process.kill(child.pid!, 'SIGKILL');
+      } catch {
+        // Already gone.
+      }
+      rmSync(root, { recursive: true, force: true });
+    },
+  };
 }

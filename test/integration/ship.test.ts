@@ -8,10 +8,11 @@
 // Without an engine this skips, saying why; under CI it fails instead.
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
-import { docker, engineUnavailable, recordingProxy, runCli, startThrowawayEngine } from '../helpers/engineHarness';
+import { docker, engineUnavailable, recordingProxy, runCli, startAuthRegistry, startThrowawayEngine } from '../helpers/engineHarness';
 
 const EXAMPLE = resolve(__dirname, '../../examples/iris-sklearn');
 const IN_CI = Boolean(process.env.CI);
@@ -229,4 +230,85 @@ test('no engine at all: the endpoints tried and how to start one', { timeout: 60
   assert.equal(build.code, 2);
   assert.match(build.stderr, new RegExp(`${join(dir, 'nothing.sock').replace(/[/.]/g, '\\$&')}`));
   assert.match(build.stderr, /DOCKER_HOST/);
+});
+
+test('cancelling a build aborts it on the engine: no image, no build container left running', { timeout: 120_000 }, async (t) => {
+  if (!need(t)) return;
+  const { connectEngine } = await import('../../src/docker/engine');
+  const { buildImage } = await import('../../src/docker/build');
+  const { readShipTarget } = await import('../../src/core/ship');
+  const dir = mkdtempSync(join(tmpdir(), 'ms-cancel-'));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  const dockerfile = 'FROM python:3.11-slim\nRUN echo cancel-me-started && sleep 45\n';
+  writeFileSync(join(dir, 'Dockerfile'), dockerfile);
+  const engine = await connectEngine();
+  for (const builder of ['legacy', 'buildkit'] as const) {
+    const controller = new AbortController();
+    const started = Date.now();
+    let abortedAt = 0;
+    const outcome = await buildImage(engine, {
+      projectDir: dir,
+      target: readShipTarget(dockerfile, 'Dockerfile', `cancel-me:${builder}`),
+      builder,
+      noCache: true,
+      signal: controller.signal,
+      onEvent: (event) => {
+        if (event.kind === 'output' && event.text.includes('cancel-me-started') && !abortedAt) {
+          abortedAt = Date.now();
+          controller.abort();
+        }
+      },
+    }).then(() => 'built', (error: { code?: string }) => error.code);
+    assert.ok(abortedAt > 0, `${builder}: the RUN step started`);
+    assert.equal(outcome, 'CANCELLED', builder);
+    assert.ok(Date.now() - abortedAt < 5000, `${builder}: the build stopped ${Date.now() - abortedAt} ms after the cancel`);
+    assert.ok(Date.now() - started < 40_000);
+    assert.equal(docker(['images', '-q', `cancel-me:${builder}`]).trim(), '', `${builder}: no image was tagged`);
+  }
+  // The engine stops the step's process once the client is gone (sleep 45 would otherwise still run).
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline && spawnSyncPs()) await new Promise((r) => setTimeout(r, 500));
+  assert.equal(spawnSyncPs(), false, 'no `sleep 45` from the cancelled builds is still running');
+});
+
+/** Whether a `sleep 45` from a cancelled build still runs anywhere on this host (containers' processes are host processes). */
+function spawnSyncPs(): boolean {
+  return spawnSync('pgrep', ['-f', '^sleep 45$'], { encoding: 'utf8' }).status === 0;
+}
+
+test('push with credentials from config.json: auths, a credential helper, and a clear refusal without them', { timeout: 300_000 }, async (t) => {
+  if (!need(t) || !iris) return;
+  const { dir, image } = iris;
+  if (docker(['images', '-q', image]).trim() === '') {
+    const build = await runCli(['build', dir, '--quiet']);
+    assert.equal(build.code, 0, build.stderr);
+  }
+  const registry = await startAuthRegistry('shipper', 's3cret-Pass');
+  cleanups.push(() => registry.stop());
+  const home = mkdtempSync(join(tmpdir(), 'ms-dockercfg-'));
+  cleanups.push(() => rmSync(home, { recursive: true, force: true }));
+  const ref = `${registry.address}/team/${image}`;
+  cleanups.push(() => spawnSync('docker', ['image', 'rm', '-f', ref]));
+
+  writeFileSync(join(home, 'config.json'), JSON.stringify({ auths: {} }));
+  const anonymous = await runCli(['push', dir, '--to', `${registry.address}/team`], { env: { DOCKER_CONFIG: home } });
+  assert.equal(anonymous.code, 2);
+  assert.match(anonymous.stderr, new RegExp(`Pushing .* to ${registry.address.replace(/\./g, '\\.')} failed: .*(no basic auth credentials|unauthorized|authentication required)`, 'i'));
+  assert.match(anonymous.stderr, new RegExp(`docker login ${registry.address.replace(/\./g, '\\.')}`));
+
+  writeFileSync(join(home, 'config.json'), JSON.stringify({ auths: { [registry.address]: { auth: Buffer.from('shipper:s3cret-Pass').toString('base64') } } }));
+  const withAuths = await runCli(['push', dir, '--to', `${registry.address}/team`, '--json'], { env: { DOCKER_CONFIG: home } });
+  assert.equal(withAuths.code, 0, withAuths.stderr);
+  assert.match((JSON.parse(withAuths.stdout) as { digest: string }).digest, /^sha256:/);
+  assert.doesNotMatch(withAuths.stderr + withAuths.stdout, /s3cret-Pass/);
+
+  // A credential helper, run as the docker CLI runs it: the server on stdin, JSON on stdout.
+  const bin = join(home, 'bin');
+  mkdirSync(bin);
+  writeFileSync(join(bin, 'docker-credential-mstest'), `#!/bin/sh\nread server\n[ "$server" = "${registry.address}" ] || { echo "credentials not found in native keychain"; exit 1; }\necho '{"ServerURL":"${registry.address}","Username":"shipper","Secret":"s3cret-Pass"}'\n`);
+  chmodSync(join(bin, 'docker-credential-mstest'), 0o755);
+  writeFileSync(join(home, 'config.json'), JSON.stringify({ credHelpers: { [registry.address]: 'mstest' } }));
+  const withHelper = await runCli(['push', dir, '--to', `${registry.address}/team`, '--json'], { env: { DOCKER_CONFIG: home, PATH: `${bin}:${process.env.PATH}` } });
+  assert.equal(withHelper.code, 0, withHelper.stderr);
+  assert.equal((JSON.parse(withHelper.stdout) as { digest: string }).digest, (JSON.parse(withAuths.stdout) as { digest: string }).digest, 'the same image, the same digest');
 });

@@ -269,6 +269,19 @@ test('excluded.largest keeps the five top-level names holding the most bytes', a
   assert.equal(plan.excluded.files, 7);
 });
 
+test('measuring excluded directories stops after 20,000 entries and says the summary is partial', async () => {
+  const dir = tree({ '.dockerignore': '.venv\nnode_modules\n', 'app.py': '', 'node_modules/m/index.js': 'x' });
+  mkdirSync(join(dir, '.venv/lib'), { recursive: true });
+  for (let i = 0; i <= 20_000; i++) writeFileSync(join(dir, `.venv/lib/f${i}`), '');
+  const plan = await planBuildContext(dir);
+  assert.deepEqual(sent(plan), ['.dockerignore', 'Dockerfile', 'app.py']);
+  assert.equal(plan.excluded.partial, true);
+  assert.equal(plan.excluded.files, 0);
+  const small = await planBuildContext(tree({ '.dockerignore': 'node_modules\n', 'node_modules/m/index.js': 'x' }));
+  assert.equal(small.excluded.partial, undefined);
+  assert.deepEqual(small.excluded, { files: 1, bytes: 1, largest: [{ path: 'node_modules/', bytes: 1 }] });
+});
+
 async function drain(stream: NodeJS.ReadableStream): Promise<void> {
   for await (const _chunk of stream as AsyncIterable<Buffer>) {
     // Only the end, or the error, matters.
