@@ -10,7 +10,7 @@
 // node --require ./scripts/registerTextLoader.cjs --import tsx bench/buildContext.mjs
 // (BENCH_RUNS, BENCH_DIR to change; results also go to bench/results/build-context.json)
 import { spawnSync } from 'node:child_process';
-import { closeSync, existsSync, ftruncateSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, ftruncateSync, mkdirSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -115,13 +115,18 @@ export function benchBuildContext() {
   const root = generate(join(process.env.BENCH_DIR ?? tmpdir(), 'modelship-bench-context'));
   const listFile = join(tmpdir(), `modelship-bench-context-${process.pid}.list`);
   // First run writes the list tar uses, and warms the page cache for both contenders.
-  const first = runWorker(root, listFile);
-  timeTar(root, listFile);
   const ours = [];
   const tars = [];
-  for (let i = 0; i < RUNS; i++) {
-    ours.push(runWorker(root));
-    tars.push(timeTar(root, listFile));
+  let first;
+  try {
+    first = runWorker(root, listFile);
+    timeTar(root, listFile);
+    for (let i = 0; i < RUNS; i++) {
+      ours.push(runWorker(root));
+      tars.push(timeTar(root, listFile));
+    }
+  } finally {
+    rmSync(listFile, { force: true });
   }
   const planMs = median(ours.map((s) => s.planMs));
   const packMs = median(ours.map((s) => s.packMs));

@@ -8,6 +8,7 @@ import { benchScanPickle, printScanPickle } from './scanPickle.mjs';
 import { benchLintManifests, printLintManifests } from './lintManifests.mjs';
 import { benchLintDockerfile, printLintDockerfile } from './lintDockerfile.mjs';
 import { benchBuild, printBuild } from './build.mjs';
+import { benchBuildContext, printBuildContext } from './buildContext.mjs';
 
 const benches = {
   detect: [benchDetect, printDetect],
@@ -17,6 +18,7 @@ const benches = {
   'lint-manifests': [benchLintManifests, printLintManifests],
   'lint-dockerfile': [benchLintDockerfile, printLintDockerfile],
   build: [benchBuild, printBuild],
+  'build-context': [benchBuildContext, printBuildContext],
 };
 const chosen = process.argv.slice(2).length > 0 ? process.argv.slice(2) : Object.keys(benches);
 mkdirSync('bench/results', { recursive: true });

@@ -1,7 +1,7 @@
 // Bundles each entry with esbuild: the extension (vscode external), the CLI (with a shebang),
 // and the extension-host test suites. One bundle per entry keeps activation to one file read.
 import * as esbuild from 'esbuild';
-import { readdirSync, existsSync, chmodSync, mkdirSync, copyFileSync } from 'node:fs';
+import { readdirSync, existsSync, chmodSync, mkdirSync, copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const watch = process.argv.includes('--watch');
@@ -18,6 +18,35 @@ const common = {
 // ssh2's optional native speed-ups: required inside try/catch, so leaving them out only costs speed over ssh://.
 const NATIVE_OPTIONAL = ['cpu-features', '*.node'];
 
+/**
+ * dockerode requires gRPC (BuildKit's session) and ssh2 (ssh:// engines) at load, about 110 ms and
+ * 550 KB of start-up that most engine commands never use. Rewrite those two requires to run on
+ * first use; fail the build if dockerode's source no longer looks as expected.
+ */
+const lazyEngineClients = {
+  name: 'lazy-engine-clients',
+  setup(build) {
+    const patches = [
+      {
+        file: /dockerode[\\/]lib[\\/]session\.js$/,
+        from: 'var grpc = require("@grpc/grpc-js"),\n  protoLoader = require("@grpc/proto-loader"),',
+        to: 'var grpc, protoLoader,',
+        also: ['function withSession(docker, auth, handler) {', 'function withSession(docker, auth, handler) {\n  grpc = grpc || require("@grpc/grpc-js"); protoLoader = protoLoader || require("@grpc/proto-loader");'],
+      },
+      { file: /docker-modem[\\/]lib[\\/]modem\.js$/, from: "ssh = require('./ssh'),", to: "ssh = function (opts) { return require('./ssh')(opts); }," },
+    ];
+    build.onLoad({ filter: /(dockerode[\\/]lib[\\/]session|docker-modem[\\/]lib[\\/]modem)\.js$/ }, async (args) => {
+      const patch = patches.find((p) => p.file.test(args.path));
+      let text = readFileSync(args.path, 'utf8');
+      for (const [from, to] of [[patch.from, patch.to], ...(patch.also ? [patch.also] : [])]) {
+        if (!text.includes(from)) throw new Error(`lazy-engine-clients: ${args.path} no longer contains ${JSON.stringify(from)}; update scripts/build.mjs`);
+        text = text.replace(from, to);
+      }
+      return { contents: text, loader: 'js' };
+    });
+  },
+};
+
 const testSuiteDir = 'test/extension';
 const testEntries = existsSync(testSuiteDir)
   ? readdirSync(testSuiteDir).filter((f) => f.endsWith('.ts')).map((f) => join(testSuiteDir, f))
@@ -30,14 +59,13 @@ const builds = [
   // Loaded when the first Dockerfile or manifest is linted.
   { ...common, entryPoints: ['src/extension/lintBundle.ts'], outfile: 'dist/lint.js', external: ['vscode'], minify: true },
   // Loaded by the first engine command or the Images & Containers view: dockerode and the build, run and push flows.
-  // ESM builds first: jsonc-parser's UMD main requires './impl/format' at run time, which no bundle has.
-  { ...common, entryPoints: ['src/extension/engineBundle.ts'], outfile: 'dist/engine.js', external: ['vscode', ...NATIVE_OPTIONAL], minify: true, mainFields: ['module', 'main'] },
+  { ...common, entryPoints: ['src/extension/engineBundle.ts'], outfile: 'dist/engine.js', external: ['vscode', ...NATIVE_OPTIONAL], minify: true, plugins: [lazyEngineClients] },
   // Minified: the CLI starts often, and parsing a smaller file is most of its start-up.
   { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', external: ['vscode'], minify: true, banner: { js: '#!/usr/bin/env node' } },
   // The heavy commands, required by dist/cli.js only when they run.
   { ...common, entryPoints: { 'cli-lint': 'src/cli/commands/lint.ts', 'cli-containerize': 'src/cli/commands/containerize.ts' }, outdir: 'dist', external: ['vscode'], minify: true },
   // The engine commands carry dockerode (and BuildKit's gRPC session); its .proto files go to dist/proto.
-  { ...common, entryPoints: { 'cli-ship': 'src/cli/commands/ship.ts' }, outdir: 'dist', external: ['vscode', ...NATIVE_OPTIONAL], minify: true },
+  { ...common, entryPoints: { 'cli-ship': 'src/cli/commands/ship.ts' }, outdir: 'dist', external: ['vscode', ...NATIVE_OPTIONAL], minify: true, plugins: [lazyEngineClients] },
 ];
 if (testEntries.length > 0) {
   builds.push({ ...common, entryPoints: testEntries, outdir: 'dist/test/extension', external: ['vscode', 'mocha'] });

@@ -110,7 +110,8 @@ export async function buildImage(engine: Engine, options: BuildOptions): Promise
   };
   let stream: NodeJS.ReadableStream;
   try {
-    stream = await engine.api.buildImage(packed.stream, { ...query, ...(options.signal ? { abortSignal: options.signal } : {}) });
+    // The plan's Dockerfile is the one resolved on disk (a symlink followed, `dockerfile` lower case found).
+    stream = await engine.api.buildImage(packed.stream, { ...query, dockerfile: plan.dockerfile, ...(options.signal ? { abortSignal: options.signal } : {}) });
   } catch (error) {
     packed.stream.destroy();
     if (options.signal?.aborted) throw new ModelshipError('CANCELLED', 'Build cancelled.');

@@ -2,9 +2,9 @@
  * Streams a planned build context as a tarball, and words the warning for a large one.
  *
  * Invariants: only the plan's files are opened, each read once from start to end while the
- * consumer pulls: a large file one chunk at a time, small files a bounded few ahead; headers carry uid/gid 0, the
- * planned mode and mtime and size, so a file that changed size since planning fails the stream
- * naming it instead of corrupting the tarball.
+ * consumer pulls (a large file one chunk at a time, small files a bounded few ahead); headers
+ * carry uid/gid 0 and the planned mode, mtime and size, so a file that changed size since planning
+ * fails the stream naming it instead of corrupting the tarball.
  */
 import fsCallback, { createReadStream } from 'node:fs';
 import * as path from 'node:path';

@@ -147,7 +147,8 @@ async function walkDir(walk: Walk, dirRel: string, parent: ParentMatches): Promi
       });
       walk.entries.push({ ...base, type: 'symlink', size: 0, linkTarget });
     } else if (!st.isSocket()) {
-      // Docker's tar writer cannot take a socket and skips it; a FIFO or a device has no place in an image context.
+      // Docker skips sockets (its tar writer cannot take them); FIFOs and devices, which it would
+      // send, have no ContextEntry type, so they are refused by name rather than sent as something else.
       throw contextError(`${rel} is a ${st.isFIFO() ? 'named pipe' : 'device'}, which a build context cannot hold.`, 'Add it to .dockerignore.');
     }
   }

@@ -75,6 +75,13 @@ export class EngineHost implements vscode.Disposable {
     return this.session?.logs.linesOf(name);
   }
 
+  /** Drops the engine session (connection, channels, follows); the next use starts a new one. */
+  reset(): void {
+    this.session?.dispose();
+    this.session = undefined;
+    this.setState('unknown');
+  }
+
   setState(state: EngineState): void {
     if (state === this.state) return;
     this.state = state;

@@ -80,6 +80,8 @@ export interface ModelshipApi {
     setPeerExtensions(ids: readonly string[] | undefined): void;
     /** Engine commands treat the workspace as trusted or not; undefined asks VS Code again. */
     setTrusted(trusted: boolean | undefined): void;
+    /** Forgets the engine connection, so the next engine use looks for the engine again. */
+    forgetEngine(): void;
   };
 }
 
@@ -199,6 +201,7 @@ export function activate(context: vscode.ExtensionContext): ModelshipApi {
       setTrusted: (trusted) => {
         overrides.trusted = trusted;
       },
+      forgetEngine: () => engine.reset(),
     },
   };
 }

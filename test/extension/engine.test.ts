@@ -315,3 +315,33 @@ suite('engine commands in an untrusted workspace', () => {
     assert.ok(welcome.some((w) => w.when.includes('modelship.engine == unreachable') && w.contents.includes('(command:modelship.refreshImages)')));
   });
 });
+
+suite('engine commands without an engine', () => {
+  let api: ModelshipApi;
+  let saved: string | undefined;
+  let dir: string;
+  suiteSetup(async () => {
+    api = await activated();
+    saved = process.env.DOCKER_HOST;
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'modelship-ext-noengine-'));
+    fs.writeFileSync(path.join(dir, 'Dockerfile'), 'FROM scratch\nLABEL io.modelship.image="noengine:1" io.modelship.model.path="model.pkl"\n');
+  });
+  suiteTeardown(async () => {
+    if (saved === undefined) delete process.env.DOCKER_HOST;
+    else process.env.DOCKER_HOST = saved;
+    api.testing.forgetEngine();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('the view empties into its "cannot reach" welcome and a command says which endpoint it tried', async () => {
+    process.env.DOCKER_HOST = 'unix:///nonexistent/modelship-test.sock';
+    api.testing.forgetEngine();
+    await api.images.refresh();
+    const snapshot = api.images.snapshot();
+    assert.strictEqual(snapshot?.engine, 'unreachable');
+    assert.match(snapshot?.message ?? '', /^Cannot reach the Docker engine at unix:\/\/\/nonexistent\/modelship-test\.sock \(DOCKER_HOST\): no such socket\./);
+    assert.deepStrictEqual(api.images.rows(), []);
+    assert.strictEqual(await vscode.commands.executeCommand('modelship.buildImage', vscode.Uri.file(path.join(dir, 'Dockerfile'))), undefined);
+    assert.match(api.lastNotice() ?? '', /^Modelship: Cannot reach the Docker engine at unix:\/\/\/nonexistent\/modelship-test\.sock .*unset DOCKER_HOST/);
+  });
+});
