@@ -5,6 +5,7 @@
 // output text never carries the legacy builder's stderr colouring; a failure keeps at most
 // TAIL_LINES lines of the failing step's output.
 import { StringDecoder } from 'node:string_decoder';
+import { errorMessage, isObject } from './engineRecords';
 
 /** One thing that happened during a build, in stream order. */
 export type BuildEvent =
@@ -222,17 +223,6 @@ function stripStderrColour(text: string): string {
   return text.startsWith(STDERR_OPEN) && text.endsWith(STDERR_CLOSE) ? text.slice(STDERR_OPEN.length, -STDERR_CLOSE.length) : text;
 }
 
-/** The message of an {errorDetail, error} record, or of an HTTP error body ({message}). */
-function errorMessage(record: Record<string, unknown>): string | undefined {
-  if (isObject(record.errorDetail) && typeof record.errorDetail.message === 'string') return record.errorDetail.message;
-  if (typeof record.error === 'string') return record.error;
-  if (typeof record.message === 'string' && Object.keys(record).length === 1) return record.message;
-  return undefined;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 // BuildKit's StatusResponse, the subset the parser reads, with the field numbers of
 // dockerode/lib/proto/buildkit_status.proto (a test decodes the fixtures with both). It lives here

@@ -1,6 +1,7 @@
 // The parse half of a push (STYLE.md pattern 13): the Engine API's push progress stream in,
 // Modelship push events out. Invariants: events are plain data; raw engine records never leave
 // this module; progress() never reports more bytes pushed than it knows of in total.
+import { errorMessage, isObject } from './engineRecords';
 
 /** One thing that happened during a push, in stream order. */
 export type PushEvent =
@@ -94,16 +95,4 @@ export class PushProgressParser {
     this.result = { kind: 'done', ...result };
     return [this.result];
   }
-}
-
-/** The message of an {errorDetail, error} record, or of an HTTP error body ({message}). */
-function errorMessage(record: Record<string, unknown>): string | undefined {
-  if (isObject(record.errorDetail) && typeof record.errorDetail.message === 'string') return record.errorDetail.message;
-  if (typeof record.error === 'string') return record.error;
-  if (typeof record.message === 'string' && Object.keys(record).length === 1) return record.message;
-  return undefined;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -32,7 +32,7 @@ const MAX_DOCKERFILES = 200;
 
 /** Whether the Dockerfile's stages build FROM a CUDA image (or its labels name one as the base). */
 export function isGpuDockerfile(text: string): boolean {
-  return /^\s*FROM\s+(?:--\S+\s+)*\S*(?:nvidia\/cuda|cuda)\S*/im.test(text) || /org\.opencontainers\.image\.base\.name="[^"]*cuda/i.test(text);
+  return /^\s*FROM\s+(?:--\S+\s+)*\S*cuda/im.test(text) || /org\.opencontainers\.image\.base\.name="[^"]*cuda/i.test(text);
 }
 
 function isNode(value: unknown): value is ImagesNode {

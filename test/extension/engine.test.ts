@@ -21,7 +21,10 @@ import type { RunResult } from '../../src/extension/containersCommands';
 import type { BuiltImage } from '../../src/extension/engineBuild';
 import type { ModelshipApi } from '../../src/extension/extension';
 import type { ImagesRow } from '../../src/extension/imagesTreeProvider';
-import { ScriptedPrompter, type } from './scriptedPrompter';
+import { isGpuDockerfile } from '../../src/extension/engineTargets';
+import { validateDestination } from '../../src/extension/imagesPushDestination';
+import { ago, hostPort } from '../../src/extension/imagesTreeItems';
+import { ScriptedPrompter, cancel, type } from './scriptedPrompter';
 import { EXTENSION_ID, activated, waitFor, workspaceFolder } from './testApi';
 import { restoreSnapshot, takeSnapshot, type Snapshot } from './workspaceSnapshot';
 
@@ -343,5 +346,45 @@ suite('engine commands without an engine', () => {
     assert.deepStrictEqual(api.images.rows(), []);
     assert.strictEqual(await vscode.commands.executeCommand('modelship.buildImage', vscode.Uri.file(path.join(dir, 'Dockerfile'))), undefined);
     assert.match(api.lastNotice() ?? '', /^Modelship: Cannot reach the Docker engine at unix:\/\/\/nonexistent\/modelship-test\.sock .*unset DOCKER_HOST/);
+  });
+});
+
+suite('engine command questions and helpers (no engine needed)', () => {
+  let api: ModelshipApi;
+  let dir: string;
+  suiteSetup(async () => {
+    api = await activated();
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'modelship-ext-gpu-'));
+    fs.writeFileSync(path.join(dir, 'Dockerfile'), 'FROM nvidia/cuda:12.2.2-runtime-ubuntu22.04 AS runtime\nLABEL io.modelship.image="gpu-model:1" io.modelship.model.path="model.pt" io.modelship.port="8080"\n');
+  });
+  suiteTeardown(() => {
+    api.testing.setPrompter(undefined);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('Run Container on a CUDA Dockerfile asks about GPUs first (All GPUs by default); Escape runs nothing', async () => {
+    const prompter = new ScriptedPrompter(cancel);
+    api.testing.setPrompter(prompter);
+    assert.strictEqual(await vscode.commands.executeCommand('modelship.runContainer', vscode.Uri.file(path.join(dir, 'Dockerfile'))), undefined);
+    const [q] = prompter.asked;
+    assert.ok(q && q.kind === 'pickOne', JSON.stringify(prompter.asked));
+    assert.strictEqual(q.options.title, 'Modelship: Run gpu-model:1');
+    assert.deepStrictEqual(q.items.map((i) => i.label), ['All GPUs', 'No GPU']);
+    assert.deepStrictEqual(q.options.defaults, ['all']);
+  });
+
+  test('helpers: CUDA bases, push destinations, ages and addresses', () => {
+    assert.strictEqual(isGpuDockerfile('FROM nvidia/cuda:12.2.2-runtime-ubuntu22.04\n'), true);
+    assert.strictEqual(isGpuDockerfile('FROM --platform=linux/amd64 registry.local/nvidia/cuda:11.8.0-cudnn8-runtime-ubuntu22.04 AS runtime\n'), true);
+    assert.strictEqual(isGpuDockerfile('FROM python:3.11-slim\n# cuda is not used here\n'), false);
+    assert.strictEqual(validateDestination('ghcr.io/acme'), undefined);
+    assert.strictEqual(validateDestination('127.0.0.1:5000/team/sub'), undefined);
+    assert.match(validateDestination('') ?? '', /Name a registry/);
+    assert.match(validateDestination('https://ghcr.io/acme') ?? '', /Leave out the scheme/);
+    assert.match(validateDestination('ghcr.io/Acme Corp') ?? '', /Expected registry/);
+    const now = Date.parse('2026-01-02T00:00:00Z');
+    assert.deepStrictEqual(['2026-01-01T23:59:50Z', '2026-01-01T23:55:00Z', '2026-01-01T21:00:00Z', '2025-12-30T00:00:00Z'].map((t) => ago(t, now)),
+      ['just now', '5 minutes ago', '3 hours ago', '3 days ago']);
+    assert.strictEqual(hostPort('http://127.0.0.1:49153'), '127.0.0.1:49153');
   });
 });

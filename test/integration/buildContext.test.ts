@@ -12,11 +12,12 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import { createHash } from 'node:crypto';
 import { execFile, spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { mkdtempSync, rmSync, utimesSync } from 'node:fs';
+import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import * as tar from 'tar-stream';
 import { packBuildContext, planBuildContext } from '../../src/docker/buildContext';
+import { writeTree, type Node } from '../helpers/fileTree';
 
 const SOCKET = process.env.DOCKER_HOST?.startsWith('unix://') ? process.env.DOCKER_HOST.slice('unix://'.length) : '/var/run/docker.sock';
 const BASE = 'python:3.11-slim';
@@ -24,7 +25,6 @@ const IN_CI = Boolean(process.env.CI);
 const SETUP = 'run `bash scripts/docker/start-engine.sh && bash scripts/docker/build-base-images.sh` as root';
 const DOCKERFILE = `FROM ${BASE}\nCOPY . /ctx\nRUN cd /ctx && find . -printf '%p %y %m %s %l\\n' | sort > /listing.txt\n`;
 
-type Node = string | { link: string } | { dir: true } | { mode: number; text: string };
 
 /** One context: the files, the .dockerignore and where the Dockerfile is. */
 interface Case {
@@ -80,23 +80,10 @@ const CASES: Case[] = [
   },
 ];
 
-function writeTree(dir: string, c: Case): void {
+function writeCase(dir: string, c: Case): void {
   const files: Record<string, Node> = { [c.dockerfile ?? 'Dockerfile']: DOCKERFILE, ...c.tree };
   if (c.dockerignore !== undefined) files['.dockerignore'] = c.dockerignore;
-  for (const [rel, node] of Object.entries(files)) {
-    const abs = join(dir, rel);
-    if (typeof node === 'object' && 'dir' in node) {
-      mkdirSync(abs, { recursive: true });
-      continue;
-    }
-    mkdirSync(dirname(abs), { recursive: true });
-    if (typeof node === 'string') writeFileSync(abs, node);
-    else if ('link' in node) symlinkSync(node.link, abs);
-    else {
-      writeFileSync(abs, node.text);
-      chmodSync(abs, node.mode);
-    }
-  }
+  writeTree(dir, files);
   // Fixed mtimes, so that the CLI's tarball and ours can be compared header by header.
   const when = new Date('2024-05-01T12:00:00.250Z');
   for (const rel of Object.keys(files)) {
@@ -249,7 +236,7 @@ CASES.forEach((c, i) => {
   test(`the tarball equals the docker CLI's: ${c.name}`, { timeout: 60_000 }, async (t) => {
     if (!need(t, clientMissing)) return;
     rmSync(dir, { recursive: true, force: true });
-    writeTree(dir, c);
+    writeCase(dir, c);
     const plan = await planBuildContext(dir, c.dockerfile);
     const packed = packBuildContext(plan);
     const ours = await readTar(packed.stream);
@@ -261,7 +248,7 @@ CASES.forEach((c, i) => {
   test(`the image equals docker build's: ${c.name}`, { timeout: 300_000 }, async (t) => {
     if (!need(t, clientMissing ?? (await engineUnavailable()))) return;
     rmSync(dir, { recursive: true, force: true });
-    writeTree(dir, c);
+    writeCase(dir, c);
     const cliTag = `modelship-it/ctx-cli:${process.pid}-${i}`;
     const apiTag = `modelship-it/ctx-api:${process.pid}-${i}`;
     tags.push(cliTag, apiTag);

@@ -5,15 +5,15 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { appendFileSync, chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { appendFileSync, chmodSync, mkdirSync, mkdtempSync, rmSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { tmpdir } from 'node:os';
 import * as tar from 'tar-stream';
 import { contextSizeWarning, packBuildContext, planBuildContext, type ContextPlan } from '../../../src/docker/buildContext';
 import { compilePatterns, matchPath, readDockerignore } from '../../../src/docker/buildContextPatterns';
 import { isModelshipError } from '../../../src/core/errors';
+import { writeTree, type Node } from '../../helpers/fileTree';
 
-type Node = string | { link: string } | { dir: true } | { mode: number; text: string };
 
 const work = mkdtempSync(join(tmpdir(), 'ms-ctx-'));
 after(() => rmSync(work, { recursive: true, force: true }));
@@ -24,20 +24,7 @@ function tree(files: Record<string, Node>, withDockerfile = true): string {
   const dir = join(work, `ctx-${dirs++}`);
   mkdirSync(dir);
   const all: Record<string, Node> = withDockerfile ? { Dockerfile: 'FROM scratch\n', ...files } : files;
-  for (const [rel, node] of Object.entries(all)) {
-    const abs = join(dir, rel);
-    if (typeof node === 'object' && 'dir' in node) {
-      mkdirSync(abs, { recursive: true });
-      continue;
-    }
-    mkdirSync(dirname(abs), { recursive: true });
-    if (typeof node === 'string') writeFileSync(abs, node);
-    else if ('link' in node) symlinkSync(node.link, abs);
-    else {
-      writeFileSync(abs, node.text);
-      chmodSync(abs, node.mode);
-    }
-  }
+  writeTree(dir, all);
   return dir;
 }
 

@@ -3,38 +3,17 @@
 // boundaries. Image ids come from recorded.json, which record.mjs took from the engine itself.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import fc from 'fast-check';
 import protobuf from 'protobufjs';
 import { BuildProgressParser, JsonLineSplitter, type BuildEvent } from '../../../src/docker/buildProgress';
+import { bytesOf, recorded, recordsOf, split } from './engineStreams.support';
 
-const DIR = join(__dirname, '../../fixtures/engine-streams');
-const recorded = JSON.parse(readFileSync(join(DIR, 'recorded.json'), 'utf8')) as Record<string, { imageId?: string }>;
-const bytesOf = (name: string): Buffer => readFileSync(join(DIR, `${name}.jsonl`));
 // dockerode's own schema: encoding synthetic traces with it also checks the parser's field numbers.
 const StatusResponse = protobuf.loadSync(require.resolve('dockerode/lib/proto/buildkit_status.proto')).lookupType('moby.buildkit.v1.StatusResponse');
-
-/** The fixture's records, parsed line by line without the splitter. */
-function recordsOf(name: string): unknown[] {
-  return bytesOf(name).toString('utf8').split('\r\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as unknown);
-}
 
 function replay(records: unknown[]): { events: BuildEvent[]; parser: BuildProgressParser } {
   const parser = new BuildProgressParser();
   return { events: records.flatMap((r) => parser.push(r)), parser };
-}
-
-function split(bytes: Buffer, cuts: number[]): unknown[] {
-  const splitter = new JsonLineSplitter();
-  const at = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
-  const records: unknown[] = [];
-  let from = 0;
-  for (const to of [...at, bytes.length]) {
-    records.push(...splitter.push(bytes.subarray(from, to)));
-    from = to;
-  }
-  return [...records, ...splitter.end()];
 }
 
 const steps = (events: BuildEvent[]) => events.flatMap((e) => (e.kind === 'step' ? [{ name: e.name, index: e.index, total: e.total, cached: e.cached }] : []));

@@ -3,33 +3,15 @@
 // byte boundaries. The digest comes from recorded.json, which record.mjs asked the registry for.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import fc from 'fast-check';
-import { JsonLineSplitter } from '../../../src/docker/buildProgress';
 import { PushProgressParser, type PushEvent } from '../../../src/docker/pushProgress';
+import { bytesOf, recorded, recordsOf, split } from './engineStreams.support';
 
-const DIR = join(__dirname, '../../fixtures/engine-streams');
-const recorded = JSON.parse(readFileSync(join(DIR, 'recorded.json'), 'utf8')) as Record<string, { tag?: string; digest?: string }>;
-const bytesOf = (name: string): Buffer => readFileSync(join(DIR, `${name}.jsonl`));
-const recordsOf = (name: string): unknown[] => bytesOf(name).toString('utf8').split('\r\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as unknown);
 const LAYER_DONE = /^(Pushed|Layer already exists|Mounted from .*)$/;
 
 function replay(records: unknown[]): { events: PushEvent[]; parser: PushProgressParser } {
   const parser = new PushProgressParser();
   return { events: records.flatMap((r) => parser.push(r)), parser };
-}
-
-function split(bytes: Buffer, cuts: number[]): unknown[] {
-  const splitter = new JsonLineSplitter();
-  const at = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
-  const records: unknown[] = [];
-  let from = 0;
-  for (const to of [...at, bytes.length]) {
-    records.push(...splitter.push(bytes.subarray(from, to)));
-    from = to;
-  }
-  return [...records, ...splitter.end()];
 }
 
 for (const name of ['push-success', 'push-unreachable']) {
