@@ -54,6 +54,13 @@ async function containerizedIris(name: string): Promise<{ dir: string; image: st
   return { dir, image: image! };
 }
 
+/** Builds the project's image unless an earlier test already did. */
+async function ensureBuilt(dir: string, image: string): Promise<void> {
+  if (docker(['images', '-q', image]).trim() !== '') return;
+  const build = await runCli(['build', dir, '--quiet']);
+  assert.equal(build.code, 0, build.stderr);
+}
+
 let iris: { dir: string; image: string } | undefined;
 before(async () => {
   if (!unavailable) iris = await containerizedIris('iris-ship');
@@ -124,10 +131,7 @@ test('build → run → smoke → logs → stop on the real engine, with the in-
 test('push to the loopback registry, then pull back by digest', { timeout: 600_000 }, async (t) => {
   if (!need(t) || !iris) return;
   const { dir, image } = iris;
-  if (docker(['images', '-q', image]).trim() === '') {
-    const build = await runCli(['build', dir, '--quiet']);
-    assert.equal(build.code, 0, build.stderr);
-  }
+  await ensureBuilt(dir, image);
   const push = await runCli(['push', dir, '--to', `${REGISTRY}/modelship-it`, '--json']);
   assert.equal(push.code, 0, push.stderr);
   const pushed = JSON.parse(push.stdout) as { ref: string; digest: string; pinned: string };
@@ -157,10 +161,7 @@ test('push to the loopback registry, then pull back by digest', { timeout: 600_0
 test('asking for a GPU on an engine without NVIDIA: one plain message, nothing left, the request carried the GPU', { timeout: 300_000 }, async (t) => {
   if (!need(t) || !iris) return;
   const { dir, image } = iris;
-  if (docker(['images', '-q', image]).trim() === '') {
-    const build = await runCli(['build', dir, '--quiet']);
-    assert.equal(build.code, 0, build.stderr);
-  }
+  await ensureBuilt(dir, image);
   const proxy = await recordingProxy();
   cleanups.push(() => proxy.close());
   const before = docker(['ps', '-aq', '--filter', 'label=io.modelship.project']).trim();
@@ -279,10 +280,7 @@ function spawnSyncPs(): boolean {
 test('push with credentials from config.json: auths, a credential helper, and a clear refusal without them', { timeout: 300_000 }, async (t) => {
   if (!need(t) || !iris) return;
   const { dir, image } = iris;
-  if (docker(['images', '-q', image]).trim() === '') {
-    const build = await runCli(['build', dir, '--quiet']);
-    assert.equal(build.code, 0, build.stderr);
-  }
+  await ensureBuilt(dir, image);
   const registry = await startAuthRegistry('shipper', 's3cret-Pass');
   cleanups.push(() => registry.stop());
   const home = mkdtempSync(join(tmpdir(), 'ms-dockercfg-'));
