@@ -4,7 +4,7 @@
  */
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { isModelshipError } from '../core/errors';
+import { ModelshipError, formatModelshipError, isModelshipError } from '../core/errors';
 // Heavy commands are bundles of their own (dist/cli-<name>.js), required when they run: `detect`
 // must not pay for parsing the linters' schemas and the scaffolding templates.
 const loadCommand = <T>(name: string): T => require(path.join(__dirname, `cli-${name}.js`)) as T;
@@ -142,7 +142,37 @@ class UsageError extends Error {}
 const SHIP_COMMANDS = new Set(['build', 'run', 'smoke', 'logs', 'stop', 'push', 'ps']);
 
 async function runShipCommand(command: string, args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseShipArgs(args);
+  if (values.help) {
+    process.stdout.write(USAGE + '\n');
+    return 0;
+  }
+  if (positionals.length > 1) throw new UsageError(`${command} takes one folder, got ${positionals.length}: ${positionals.join(' ')}`);
+  const dir = positionals[0] ?? '.';
+  const json = values.json === true;
+  try {
+    return await dispatchShipCommand(command, dir, positionals[0], values, json);
+  } catch (error) {
+    // The adapters' hints name no flags (the extension shows them too); here the flag is the fix.
+    const flagHint = isModelshipError(error) ? SHIP_FLAG_HINTS[error.code] : undefined;
+    if (isModelshipError(error) && flagHint) throw new ModelshipError(error.code, error.message, flagHint, error.details);
+    throw error;
+  }
+}
+
+const SHIP_FLAG_HINTS: Record<string, string> = {
+  NO_REGISTRY: 'Pass --to REGISTRY[/NAMESPACE], e.g. --to ghcr.io/acme.',
+  NO_SAMPLE: 'Save a request body as sample.json in the project, or pass --sample FILE.',
+  PORT_IN_USE: 'Pick another with --port N, or leave --port out to get a free one.',
+  NOT_READY: 'Large models take longer to load: pass a longer --timeout SECONDS.',
+  IMAGE_NOT_FOUND: 'Build it first: modelship build',
+  NO_IMAGE_REF: 'Pass --tag NAME:TAG, or run `modelship containerize` to generate a Dockerfile that names its image.',
+};
+
+type ShipValues = ReturnType<typeof parseShipArgs>['values'];
+
+function parseShipArgs(args: string[]) {
+  return parseArgs({
     args,
     allowPositionals: true,
     options: {
@@ -153,13 +183,9 @@ async function runShipCommand(command: string, args: string[]): Promise<number> 
       tail: { type: 'string' }, to: { type: 'string' }, all: { type: 'boolean', short: 'a' },
     },
   });
-  if (values.help) {
-    process.stdout.write(USAGE + '\n');
-    return 0;
-  }
-  if (positionals.length > 1) throw new UsageError(`${command} takes one folder, got ${positionals.length}: ${positionals.join(' ')}`);
-  const dir = positionals[0] ?? '.';
-  const json = values.json === true;
+}
+
+async function dispatchShipCommand(command: string, dir: string, given: string | undefined, values: ShipValues, json: boolean): Promise<number> {
   const ship = commands.ship();
   switch (command) {
     case 'build':
@@ -175,7 +201,7 @@ async function runShipCommand(command: string, args: string[]): Promise<number> 
     case 'push':
       return ship.runPush(dir, { ...(values.to ? { to: values.to } : {}), ...(values.tag?.[0] ? { tag: values.tag[0] } : {}), json });
     default:
-      return ship.runPs(positionals[0], { json, all: values.all === true });
+      return ship.runPs(given, { json, all: values.all === true });
   }
 }
 
@@ -185,7 +211,7 @@ function report(error: unknown): number {
     return 2;
   }
   if (isModelshipError(error)) {
-    process.stderr.write(`modelship: ${error.message}\n${error.hint ? `  ${error.hint}\n` : ''}`);
+    process.stderr.write(formatModelshipError(error));
     return 2;
   }
   process.stderr.write(`modelship: internal error: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);

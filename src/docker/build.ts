@@ -72,8 +72,9 @@ function failureError(parser: BuildProgressParser): ModelshipError | undefined {
   const failure = parser.failure();
   if (!failure) return undefined;
   const where = failure.step ? `Build failed at ${failure.step}` : 'Build failed';
-  const tail = failure.output.length ? `\n${failure.output.map((l) => `  | ${l}`).join('\n')}` : '';
-  return Object.assign(new ModelshipError('BUILD_FAILED', `${where}: ${failure.message}${tail}`, 'Fix the step above and build again; the full output is in the build log.'), { failure });
+  // Engines repeat a failed RUN's whole command in the message; one line is enough here.
+  const message = failure.message.replace(/\s+/g, ' ');
+  return Object.assign(new ModelshipError('BUILD_FAILED', `${where}: ${message}`, 'Fix the step and build again; its output is above and in the build log.', failure.output), { failure });
 }
 
 /** Whether the engine still answers a ping within `ms`. */

@@ -149,7 +149,7 @@ export async function startModelContainer(engine: Engine, options: RunOptions, o
     await engine.api.getImage(image).inspect();
   } catch (error) {
     if (engineStatus(error) === 404) {
-      throw new ModelshipError('IMAGE_NOT_FOUND', `The engine at ${engine.endpoint.display} has no image ${image}.`, `Build it first: modelship build ${options.projectDir}`);
+      throw new ModelshipError('IMAGE_NOT_FOUND', `The engine at ${engine.endpoint.display} has no image ${image}.`, 'Build it first (Modelship: Build Image, or modelship build).');
     }
     throw error;
   }
@@ -177,7 +177,7 @@ export async function startModelContainer(engine: Engine, options: RunOptions, o
       throw new ModelshipError('NO_GPU_RUNTIME', plain.message, plain.hint);
     }
     if (/port is already allocated|address already in use/i.test(message)) {
-      throw new ModelshipError('PORT_IN_USE', `Port ${options.hostPort} on 127.0.0.1 is taken: ${message}`, 'Pick another with --port, or leave it out to get a free one.');
+      throw new ModelshipError('PORT_IN_USE', `Port ${options.hostPort} on 127.0.0.1 is taken: ${message}`, 'Pick another port, or leave it unset to get a free one.');
     }
     throw new ModelshipError('RUN_FAILED', `Could not start ${image}: ${message}`);
   }
@@ -227,12 +227,12 @@ export async function waitForReady(engine: Engine, container: ContainerSummary, 
     const state = (await engine.api.getContainer(container.id).inspect()).State;
     if (!state.Running) {
       const tail = await containerLogTail(engine, container.id).catch(() => []);
-      throw new ModelshipError('CONTAINER_EXITED', `${container.name} exited with code ${state.ExitCode} before ${readyUrl} answered.\n${tail.map((l) => `  | ${l}`).join('\n')}`, `See all of it with: docker logs ${container.name}`);
+      throw new ModelshipError('CONTAINER_EXITED', `${container.name} exited with code ${state.ExitCode} before ${readyUrl} answered.`, `All of its logs: docker logs ${container.name}`, tail);
     }
     await new Promise((r) => setTimeout(r, 250));
   }
   const tail = await containerLogTail(engine, container.id).catch(() => []);
-  throw new ModelshipError('NOT_READY', `${readyUrl} was not ready after ${Math.round((Date.now() - started) / 1000)} s (last answer: ${last}).\n${tail.map((l) => `  | ${l}`).join('\n')}`, 'Large models take longer: pass a longer --timeout.');
+  throw new ModelshipError('NOT_READY', `${readyUrl} was not ready after ${Math.round((Date.now() - started) / 1000)} s (last answer: ${last}).`, 'Large models take longer to load: allow a longer ready timeout.', tail);
 }
 
 /** Stops (10 s grace) and removes a container; a container already gone is not an error. */

@@ -51,6 +51,6 @@ export function noNvidiaRuntimeMessage(support: GpuSupport | undefined, where: s
   const found = support ? ` (runtimes: ${support.runtimes.join(', ') || 'none'}${support.cdiDevices.length ? `; CDI devices: ${support.cdiDevices.join(', ')}` : ''})` : '';
   return {
     message: `The Docker engine at ${where} has no NVIDIA runtime${found}, so it cannot give the container a GPU${engineMessage ? `: ${engineMessage}` : ''}.`,
-    hint: 'Install the NVIDIA Container Toolkit on the engine\'s host and run `sudo nvidia-ctk runtime configure --runtime=docker && sudo systemctl restart docker` (https://docs.nvidia.com/datacenter/cloud-native/container-toolkit/latest/install-guide.html), or run without --gpu.',
+    hint: 'Install the NVIDIA Container Toolkit on the engine\'s host and run `sudo nvidia-ctk runtime configure --runtime=docker && sudo systemctl restart docker` (https://docs.nvidia.com/datacenter/cloud-native/container-toolkit/latest/install-guide.html), or run without a GPU.',
   };
 }

@@ -59,7 +59,7 @@ export async function tagImage(engine: Engine, source: string, target: string): 
   try {
     await engine.api.getImage(source).tag({ repo: repository, tag });
   } catch (error) {
-    if (engineStatus(error) === 404) throw new ModelshipError('IMAGE_NOT_FOUND', `The engine has no image ${source}.`, 'Build it first: modelship build');
+    if (engineStatus(error) === 404) throw new ModelshipError('IMAGE_NOT_FOUND', `The engine has no image ${source}.`, 'Build it first (Modelship: Build Image, or modelship build).');
     throw new ModelshipError('TAG_FAILED', `Could not tag ${source} as ${target}: ${engineErrorMessage(error)}`);
   }
 }
@@ -68,7 +68,7 @@ export async function tagImage(engine: Engine, source: string, target: string): 
 export async function pushImage(engine: Engine, ref: string, options: { onEvent?: (event: PushEvent, parser: PushProgressParser) => void; signal?: AbortSignal } = {}): Promise<PushResult> {
   const registry = registryOf(ref);
   if (registry === 'docker.io' && !ref.includes('/')) {
-    throw new ModelshipError('NO_REGISTRY', `${ref} names no registry, so it would go to Docker Hub's library namespace.`, 'Push it somewhere of yours: --to REGISTRY[/NAMESPACE] (e.g. --to ghcr.io/acme), or containerize with --image REGISTRY/NAME.');
+    throw new ModelshipError('NO_REGISTRY', `${ref} names no registry, so it would go to Docker Hub's library namespace.`, 'Push it to a registry of yours (a destination such as ghcr.io/acme), or containerize with an image name that includes the registry.');
   }
   const auth = await findRegistryAuth(ref);
   const { repository, tag } = splitReference(ref);
@@ -79,7 +79,7 @@ export async function pushImage(engine: Engine, ref: string, options: { onEvent?
     const image = engine.api.getImage(ref) as unknown as { push(o: unknown): Promise<NodeJS.ReadableStream> };
     stream = await image.push({ tag, authconfig: auth ?? { serveraddress: registry }, ...(options.signal ? { abortSignal: options.signal } : {}) });
   } catch (error) {
-    if (engineStatus(error) === 404) throw new ModelshipError('IMAGE_NOT_FOUND', `The engine has no image ${ref}.`, 'Build it first: modelship build');
+    if (engineStatus(error) === 404) throw new ModelshipError('IMAGE_NOT_FOUND', `The engine has no image ${ref}.`, 'Build it first (Modelship: Build Image, or modelship build).');
     throw new ModelshipError('PUSH_FAILED', `Could not push ${ref}: ${engineErrorMessage(error)}`);
   }
   const splitter = new JsonLineSplitter();

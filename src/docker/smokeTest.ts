@@ -51,7 +51,7 @@ export async function sampleFromServer(baseUrl: string, modelName: string, input
   }
   const sample = shapedSample(metadata, inputFeatures);
   if (!sample) {
-    throw new ModelshipError('NO_SAMPLE', `No sample to send: the project has none saved and ${baseUrl} does not say its input shape.`, `Save one request body as sample.json (e.g. {"instances": [[...]]}) or pass --sample FILE.`);
+    throw new ModelshipError('NO_SAMPLE', `No sample to send: the project has none saved and ${baseUrl} does not say its input shape.`, `Save one request body as sample.json (e.g. {"instances": [[...]]}) in the project.`);
   }
   return sample;
 }
@@ -63,7 +63,7 @@ export async function runSmokeTest(baseUrl: string, sample: SmokeSample, options
   try {
     reply = await httpJson(url, { method: 'POST', body: sample.body, timeoutMs: options.timeoutMs ?? 30_000 });
   } catch (error) {
-    throw new ModelshipError('SMOKE_FAILED', `POST ${url} failed: ${(error as Error).message}`, 'Is the container running? Start it with `modelship run`.');
+    throw new ModelshipError('SMOKE_FAILED', `POST ${url} failed: ${(error as Error).message}`, 'Is the container running? Start it (Modelship: Run Container, or modelship run).');
   }
   let answer: unknown = reply.text;
   try {

@@ -65,6 +65,9 @@ export function registerCommands(ctx: Ctx): vscode.Disposable[] {
       } catch (err) {
         if (err instanceof vscode.CancellationError) return undefined;
         ctx.log.error(`${id} failed`, err);
+        // A failed step's output or a container's last log lines: the notification says where to find them.
+        const details = (err as { details?: unknown }).details;
+        if (Array.isArray(details) && details.length > 0) ctx.log.error(details.map((line) => `  | ${String(line)}`).join('\n'));
         const hint = (err as { hint?: unknown }).hint;
         const text = `Modelship: ${errorMessage(err)}${typeof hint === 'string' ? ` ${hint}` : ''}`;
         ctx.notices.lastNotice = text;

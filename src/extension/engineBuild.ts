@@ -95,12 +95,12 @@ export async function buildProjectImage(session: EngineSession, project: ShipPro
           throw new vscode.CancellationError();
         }
         session.failed(error);
-        const message = (error as Error).message ?? String(error);
-        out.appendLine(message);
+        out.appendLine((error as Error).message ?? String(error));
+        if (isModelshipError(error)) for (const line of error.details ?? []) out.appendLine(`  | ${line}`);
         out.show(true);
         if (isModelshipError(error) && error.code === 'BUILD_FAILED') {
           // The notification gets the failing step; its output is in the channel just shown.
-          throw new ModelshipError('BUILD_FAILED', message.split('\n')[0] ?? message, 'The step\'s output is in the "Modelship Build" output.');
+          throw new ModelshipError('BUILD_FAILED', error.message, 'The step\'s output is in the "Modelship Build" output.');
         }
         throw error;
       } finally {

@@ -6,17 +6,13 @@
  * local paths (engine commands need local files); timestamps are ISO strings.
  */
 import type { ContainerSummary } from '../docker/container';
+import type { ImageSummary } from '../docker/images';
 
 export type { ContainerSummary };
 
 /** The image a project's Dockerfile builds, as the engine has it. */
-export interface ImageInfo {
-  /** `sha256:...`. */
-  id: string;
-  sizeBytes: number;
-  /** When the image was built (ISO 8601). */
-  created: string;
-}
+/** What the engine knows of a project's image. */
+export type ImageInfo = ImageSummary;
 
 /** One project: a folder holding a Dockerfile Modelship generated. */
 export interface ImageProject {

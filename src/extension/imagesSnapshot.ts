@@ -7,7 +7,7 @@
 import { listModelContainers } from '../docker/container';
 import type { EngineSession } from './engineSession';
 import { relativeDir } from './engineTargets';
-import { inspectImage } from './imagesInspect';
+import { inspectImage } from '../docker/images';
 import type { ImageProject, ImagesSnapshot } from './imagesModel';
 
 /** `rescan`: look for Dockerfiles again (a poll reuses the last look, for up to 30 s). */

@@ -310,3 +310,15 @@ test('push with credentials from config.json: auths, a credential helper, and a 
   assert.equal(withHelper.code, 0, withHelper.stderr);
   assert.equal((JSON.parse(withHelper.stdout) as { digest: string }).digest, (JSON.parse(withAuths.stdout) as { digest: string }).digest, 'the same image, the same digest');
 });
+
+test('a container that exits before it is ready: the exit code and its last log lines, nothing left running', { timeout: 300_000 }, async (t) => {
+  if (!need(t) || !iris) return;
+  const { dir, image } = iris;
+  await ensureBuilt(dir, image);
+  cleanups.push(() => runCli(['stop', dir]));
+  const run = await runCli(['run', dir, '--env', 'MODEL_PATH=/models/missing.joblib', '--timeout', '30'], { timeoutMs: 90_000 });
+  assert.equal(run.code, 2, run.stdout + run.stderr);
+  assert.match(run.stderr, /exited with code \d+ before http:\/\/127\.0\.0\.1:\d+\/readyz answered/);
+  assert.match(run.stderr, /\n {2}\| .*model not found at \/models\/missing\.joblib/);
+  assert.match(run.stderr, /All of its logs: docker logs modelship-/);
+});

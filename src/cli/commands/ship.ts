@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ModelshipError, isModelshipError } from '../../core/errors';
+import { ModelshipError, formatModelshipError, isModelshipError } from '../../core/errors';
 import { formatBytes } from '../../core/formatBytes';
 import { readShipTarget, type ShipTarget } from '../../core/ship';
 import { buildImage, type BuilderChoice } from '../../docker/build';
@@ -103,8 +103,7 @@ export async function runBuild(dir: string, flags: BuildFlags): Promise<number> 
     return 0;
   } catch (error) {
     if (isModelshipError(error) && error.code === 'BUILD_FAILED') {
-      err(`modelship: ${error.message}`);
-      if (error.hint) err(`  ${error.hint}`);
+      process.stderr.write(formatModelshipError(error));
       return 1;
     }
     throw error;
