@@ -90,6 +90,15 @@ export async function engineAnswers(engine: Engine, ms = 2000): Promise<boolean>
   }
 }
 
+/** Whether the engine answers `samples` pings in a row, 250 ms apart. */
+async function engineStaysUp(engine: Engine, samples: number): Promise<boolean> {
+  for (let i = 0; i < samples; i++) {
+    if (i > 0) await new Promise((r) => setTimeout(r, 250));
+    if (!(await engineAnswers(engine))) return false;
+  }
+  return true;
+}
+
 /** Builds the image and tags it; resolves once the engine says it is done. */
 export async function buildImage(engine: Engine, options: BuildOptions): Promise<BuildResult> {
   const started = Date.now();
@@ -141,7 +150,9 @@ export async function buildImage(engine: Engine, options: BuildOptions): Promise
   const failed = failureError(parser);
   if (failed || outcome !== 'end' || !imageId) {
     // A stopping engine kills the step it is running (exit 137) or drops the connection: say that, not "your RUN failed".
-    if (!(await engineAnswers(engine))) {
+    // While it shuts down its socket comes and goes for a moment, so a killed step gets several looks.
+    const killed = outcome !== 'end' || !failed || /\b137\b/.test(parser.failure()?.message ?? '');
+    if (!(await engineStaysUp(engine, killed ? 8 : 1))) {
       const at = lastStep ? ` at ${lastStep}` : '';
       throw new ModelshipError('ENGINE_LOST', `The Docker engine at ${engine.endpoint.display} stopped during the build${at}; no image was made.`, 'Start the engine again (docker info shows whether it answers), then build again.');
     }
