@@ -562,6 +562,34 @@ function defineSteps(page, ctx) {
       assert.ok(rows.some((r) => r.startsWith(`${ctx.imageRef} e2e-iris · `) && /MiB/.test(r)), JSON.stringify(rows));
       assert.ok(rows.some((r) => r.startsWith(`${ctx.containerName} ${ctx.url.replace('http://', '')} · Up`)), JSON.stringify(rows));
     }],
+    ['engine-smoke-from-view', async () => {
+      needEngine(ctx);
+      // The inline Smoke Test action posts the project's sample.json; the answer is the in-process one.
+      const container = page.locator(`${imagesView} .monaco-list-row`, { hasText: ctx.containerName });
+      await container.hover();
+      const smoke = container.locator('.actions a.action-label[aria-label^="Modelship: Smoke Test"]');
+      await smoke.waitFor({ timeout: T });
+      await smoke.click();
+      const passed = page.locator('.notifications-toasts .notification-toast', { hasText: 'Smoke test passed' });
+      await passed.waitFor({ timeout: 60000 });
+      const text = await passed.innerText();
+      console.log(`    ${text.split('\n')[0]}`);
+      const expected = JSON.parse(fs.readFileSync(path.join(__dirname, '../../examples/iris-sklearn/expected_predictions.json'), 'utf8'));
+      assert.ok(text.includes(`from sample.json`) && text.includes(JSON.stringify(expected.predictions ?? expected)), text);
+    }],
+    ['engine-logs-from-view', async () => {
+      needEngine(ctx);
+      const container = page.locator(`${imagesView} .monaco-list-row`, { hasText: ctx.containerName });
+      await container.hover();
+      const logs = container.locator('.actions a.action-label[aria-label^="Modelship: Show Container Logs"]');
+      await logs.waitFor({ timeout: T });
+      await logs.click();
+      // The Output panel shows the container's channel, following the server's log.
+      const output = page.locator('.part.panel .monaco-editor .view-lines');
+      await output.filter({ hasText: /startup|Uvicorn running|Application startup complete/ }).first().waitFor({ timeout: 60000 });
+      const channel = await page.locator('.part.panel .monaco-select-box, .part.panel select').first().innerText().catch(() => '');
+      console.log(`    logs channel: ${channel.split('\n').find((l) => l.includes(ctx.containerName)) ?? '(selected)'}`);
+    }],
     ['engine-stop-from-view', async () => {
       needEngine(ctx);
       const container = page.locator(`${imagesView} .monaco-list-row`, { hasText: ctx.containerName });
