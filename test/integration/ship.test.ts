@@ -329,3 +329,31 @@ test('a container that exits before it is ready: the exit code and its last log 
   assert.match(run.stderr, /\n {2}\| .*model not found at \/models\/missing\.joblib/);
   assert.match(run.stderr, /All of its logs: docker logs modelship-/);
 });
+
+test('mount mode: the model is bind-mounted read-only from the project and served', { timeout: 300_000 }, async (t) => {
+  if (!need(t)) return;
+  const parent = mkdtempSync(join(tmpdir(), 'ms-mount-'));
+  cleanups.push(() => rmSync(parent, { recursive: true, force: true }));
+  const dir = join(parent, 'iris-mount');
+  cpSync(EXAMPLE, dir, { recursive: true });
+  const provides = docker(['image', 'inspect', 'python:3.11-slim', '--format', '{{index .Config.Labels "org.modelship.base-provides"}}']).trim();
+  const made = await runCli(['containerize', dir, '--only', 'dockerfile,app', '--force', '--mode', 'mount', '--base-provides', provides]);
+  assert.equal(made.code, 0, made.stderr);
+  const build = await runCli(['build', dir, '--json']);
+  assert.equal(build.code, 0, build.stderr);
+  const image = (JSON.parse(build.stdout) as { image: string }).image;
+  cleanups.push(() => spawnSync('docker', ['image', 'rm', '-f', image]));
+  cleanups.push(() => runCli(['stop', dir]));
+  assert.equal(spawnSync('docker', ['run', '--rm', '--entrypoint', 'sh', image, '-c', 'ls /models/model.joblib']).status, 2, 'the model is not in the image');
+
+  const run = await runCli(['run', dir, '--json']);
+  assert.equal(run.code, 0, run.stderr);
+  const id = (JSON.parse(run.stdout) as { id: string }).id;
+  const mounts = JSON.parse(docker(['container', 'inspect', id, '--format', '{{json .Mounts}}'])) as { Source: string; Destination: string; RW: boolean }[];
+  // The Dockerfile's VOLUME /models adds an anonymous volume (removed with the container); the model is bound inside it.
+  const model = mounts.find((m) => m.Destination === '/models/model.joblib');
+  assert.deepEqual(model && { Source: model.Source, RW: model.RW }, { Source: join(dir, 'model.joblib'), RW: false }, JSON.stringify(mounts));
+  const smoke = await runCli(['smoke', dir, '--json']);
+  assert.equal(smoke.code, 0, smoke.stderr + smoke.stdout);
+  assert.deepEqual((JSON.parse(smoke.stdout) as { predictions: unknown[] }).predictions, [0, 2]);
+});
