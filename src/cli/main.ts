@@ -56,6 +56,8 @@ Commands:
   smoke [DIR]              POST a sample to /predict of the running container (or --url) and print
                            the answer; exit 1 when it fails. The sample: --sample FILE, a saved
                            sample.json / input_example.json, else rows shaped from the server's metadata.
+                           Predictions saved beside the sample (<sample>.expected.json or
+                           expected_predictions.json, or --expect FILE) must match (floats to 1e-6).
   logs [DIR] [--follow]    The container's logs.            ps [DIR] [--all]   Modelship's containers.
   stop [DIR]               Stop and remove the project's containers.
   push [DIR] [--to REG]    Push the image (re-tagged under REG[/NAMESPACE] with --to), with the
@@ -179,7 +181,7 @@ function parseShipArgs(args: string[]) {
       json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, tag: { type: 'string', multiple: true }, 'build-arg': { type: 'string', multiple: true },
       target: { type: 'string' }, 'no-cache': { type: 'boolean' }, builder: { type: 'string' }, quiet: { type: 'boolean', short: 'q' },
       port: { type: 'string', short: 'p' }, gpu: { type: 'boolean' }, gpus: { type: 'string' }, env: { type: 'string', multiple: true, short: 'e' },
-      timeout: { type: 'string' }, 'no-wait': { type: 'boolean' }, url: { type: 'string' }, sample: { type: 'string' }, follow: { type: 'boolean', short: 'f' },
+      timeout: { type: 'string' }, 'no-wait': { type: 'boolean' }, url: { type: 'string' }, sample: { type: 'string' }, expect: { type: 'string' }, follow: { type: 'boolean', short: 'f' },
       tail: { type: 'string' }, to: { type: 'string' }, all: { type: 'boolean', short: 'a' },
     },
   });
@@ -193,7 +195,7 @@ async function dispatchShipCommand(command: string, dir: string, given: string |
     case 'run':
       return ship.runRun(dir, { ...(values.port ? { port: values.port } : {}), gpu: values.gpu === true, ...(values.gpus ? { gpus: values.gpus } : {}), ...(values.env ? { env: values.env } : {}), ...(values.tag?.[0] ? { tag: values.tag[0] } : {}), ...(values.timeout ? { timeout: values.timeout } : {}), wait: values['no-wait'] !== true, json });
     case 'smoke':
-      return ship.runSmoke(dir, { ...(values.url ? { url: values.url } : {}), ...(values.sample ? { sample: values.sample } : {}), json });
+      return ship.runSmoke(dir, { ...(values.url ? { url: values.url } : {}), ...(values.sample ? { sample: values.sample } : {}), ...(values.expect ? { expect: values.expect } : {}), json });
     case 'logs':
       return ship.runLogs(dir, { follow: values.follow === true, ...(values.tail ? { tail: values.tail } : {}) });
     case 'stop':

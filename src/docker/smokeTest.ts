@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { ModelshipError } from '../core/errors';
-import { parseSample, sampleCandidates, shapedSample, type ServerInputMetadata, type ShipTarget, type SmokeSample } from '../core/ship';
+import { comparePredictions, expectedCandidates, parseExpected, parseSample, sampleCandidates, shapedSample, type ExpectedAnswer, type ServerInputMetadata, type ShipTarget, type SmokeSample } from '../core/ship';
 import { httpJson } from './httpJson';
 
 /** What one smoke test sent and got back. */
@@ -19,6 +19,8 @@ export interface SmokeResult {
   /** The parsed answer (`{"predictions": [...], ...}`), or the raw text when it was not JSON. */
   answer: unknown;
   predictions?: unknown[];
+  /** Set when the answer was compared with saved predictions (it matched, or the test failed). */
+  expected?: { source: string; rows: number };
 }
 
 /** The first saved sample of the project, or undefined. A sample that does not parse is an error naming it. */
@@ -28,6 +30,25 @@ export function findSavedSample(projectDir: string, target: ShipTarget): SmokeSa
     if (existsSync(file)) return parseSample(readFileSync(file, 'utf8'), candidate);
   }
   return undefined;
+}
+
+/** Expected predictions saved beside a sample file (`<sample>.expected.json`, `expected_predictions.json`), if any. */
+export function findExpectedAnswer(projectDir: string, sampleSource: string): ExpectedAnswer | undefined {
+  for (const candidate of expectedCandidates(sampleSource)) {
+    const file = path.isAbsolute(candidate) ? candidate : path.join(projectDir, candidate);
+    if (existsSync(file)) return parseExpected(readFileSync(file, 'utf8'), candidate);
+  }
+  return undefined;
+}
+
+export function readExpectedFile(file: string): ExpectedAnswer {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ModelshipError('BAD_EXPECTED', `Cannot read the expected predictions ${file}: ${(error as Error).message}`);
+  }
+  return parseExpected(text, file);
 }
 
 export function readSampleFile(file: string): SmokeSample {
@@ -57,7 +78,7 @@ export async function sampleFromServer(baseUrl: string, modelName: string, input
 }
 
 /** POSTs the sample to `<baseUrl>/predict`; throws SMOKE_FAILED with the server's answer unless it is a 200 with one prediction per row. */
-export async function runSmokeTest(baseUrl: string, sample: SmokeSample, options: { predictPath?: string; timeoutMs?: number } = {}): Promise<SmokeResult> {
+export async function runSmokeTest(baseUrl: string, sample: SmokeSample, options: { predictPath?: string; timeoutMs?: number; expected?: ExpectedAnswer } = {}): Promise<SmokeResult> {
   const url = `${baseUrl.replace(/\/+$/, '')}${options.predictPath ?? '/predict'}`;
   let reply;
   try {
@@ -81,5 +102,16 @@ export async function runSmokeTest(baseUrl: string, sample: SmokeSample, options
   if (!Array.isArray(predictions) || predictions.length !== rows) {
     throw Object.assign(new ModelshipError('SMOKE_FAILED', `POST ${url} answered 200 but with ${Array.isArray(predictions) ? predictions.length : 'no'} predictions for ${rows} row(s): ${reply.text.slice(0, 300)}`), { result });
   }
-  return { ...result, predictions };
+  const expected = options.expected;
+  if (expected) {
+    const mismatches = comparePredictions(predictions, expected.predictions);
+    if (mismatches.length > 0) {
+      const details = mismatches.slice(0, 10).map((m) => `row ${m.row}: expected ${JSON.stringify(m.expected)}, got ${JSON.stringify(m.actual)}`);
+      throw Object.assign(
+        new ModelshipError('SMOKE_FAILED', `POST ${url} answered, but ${mismatches.length} of ${Math.max(rows, expected.predictions.length)} prediction(s) differ from ${expected.source}`, 'The container does not predict what the model did in training: compare library versions (serving/requirements.txt) with the training environment.', details),
+        { result: { ...result, predictions, expected: { source: expected.source, rows: expected.predictions.length } } },
+      );
+    }
+  }
+  return { ...result, predictions, ...(expected ? { expected: { source: expected.source, rows: expected.predictions.length } } : {}) };
 }

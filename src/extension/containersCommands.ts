@@ -9,7 +9,7 @@
 import * as vscode from 'vscode';
 import { ModelshipError, isModelshipError } from '../core/errors';
 import { listModelContainers, startModelContainer, stopAndRemove, waitForReady, type ContainerSummary } from '../docker/container';
-import { findSavedSample, runSmokeTest, sampleFromServer, type SmokeResult } from '../docker/smokeTest';
+import { findExpectedAnswer, findSavedSample, runSmokeTest, sampleFromServer, type SmokeResult } from '../docker/smokeTest';
 import type { LogsShown } from './containersLogs';
 import type { EngineSession } from './engineSession';
 import { containerArg, resolveProject, type ShipProject } from './engineTargets';
@@ -108,11 +108,14 @@ export async function smokeTestCommand(session: EngineSession, arg: unknown): Pr
   if (container.state !== 'running' || !container.url) throw new ModelshipError('NOT_RUNNING', `${container.name} is not running with a published port.`, 'Start it with "Modelship: Run Container".');
   const url = container.url;
   const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Smoke testing ${container.name}` }, async () => {
-    const sample = findSavedSample(project.dir, project.target) ?? (await sampleFromServer(url, project.target.name));
-    return runSmokeTest(url, sample);
+    const saved = findSavedSample(project.dir, project.target);
+    const sample = saved ?? (await sampleFromServer(url, project.target.name));
+    const expected = saved ? findExpectedAnswer(project.dir, saved.source) : undefined;
+    return runSmokeTest(url, sample, expected ? { expected } : {});
   });
   const answer = JSON.stringify(result.predictions ?? result.answer);
-  const text = `Smoke test passed: ${result.rows} row(s) from ${result.sampleSource}, ${result.status} in ${result.ms} ms: ${answer.length > 200 ? `${answer.slice(0, 199)}…` : answer}`;
+  const matched = result.expected ? `, predictions match ${result.expected.source}` : '';
+  const text = `Smoke test passed: ${result.rows} row(s) from ${result.sampleSource}, ${result.status} in ${result.ms} ms${matched}: ${answer.length > 200 ? `${answer.slice(0, 199)}…` : answer}`;
   session.ctx.log.info(`smoke ${container.name}: POST ${result.url} -> ${result.status} ${JSON.stringify(result.answer).slice(0, 500)}`);
   session.ctx.notices.lastNotice = text;
   void vscode.window.showInformationMessage(text);

@@ -99,6 +99,15 @@ test('build → run → smoke → logs → stop on the real engine, with the in-
   assert.equal(answer.sampleSource, 'sample.json');
   const expected = JSON.parse(readFileSync(join(EXAMPLE, 'expected_predictions.json'), 'utf8')) as { predictions: unknown[] } | unknown[];
   assert.deepEqual(answer.predictions, Array.isArray(expected) ? expected : expected.predictions);
+  assert.deepEqual((answer as { expected?: unknown }).expected, { source: 'expected_predictions.json', rows: 2 }, 'the answer was checked against the saved predictions');
+
+  // Saved predictions the container does not reproduce: exit 1, naming the file and the rows.
+  writeFileSync(join(dir, 'sample.expected.json'), '{"predictions": [0, 1]}');
+  const drifted = await runCli(['smoke', dir]);
+  assert.equal(drifted.code, 1, drifted.stdout + drifted.stderr);
+  assert.match(drifted.stderr, /1 of 2 prediction\(s\) differ from sample\.expected\.json/);
+  assert.match(drifted.stderr, /\| row 1: expected 1, got 2/);
+  rmSync(join(dir, 'sample.expected.json'));
 
   // Without a saved sample, rows are shaped from the server's V2 metadata (4 features).
   rmSync(join(dir, 'sample.json'));

@@ -13,7 +13,7 @@ import type { BuildEvent } from '../../docker/buildProgress';
 import { listModelContainers, readLogs, startModelContainer, stopAndRemove, waitForReady, type ContainerSummary } from '../../docker/container';
 import { connectEngine, type Engine } from '../../docker/engine';
 import { pushImage, retarget, tagImage } from '../../docker/push';
-import { findSavedSample, readSampleFile, runSmokeTest, sampleFromServer } from '../../docker/smokeTest';
+import { findExpectedAnswer, findSavedSample, readExpectedFile, readSampleFile, runSmokeTest, sampleFromServer } from '../../docker/smokeTest';
 
 const out = (text: string) => process.stdout.write(text + '\n');
 const err = (text: string) => process.stderr.write(text + '\n');
@@ -162,6 +162,7 @@ async function runningContainer(engine: Engine, ws: Workspace): Promise<Containe
 export interface SmokeFlags {
   url?: string;
   sample?: string;
+  expect?: string;
   json: boolean;
 }
 
@@ -173,19 +174,22 @@ export async function runSmoke(dir: string, flags: SmokeFlags): Promise<number> 
     if (!container.url) throw new ModelshipError('NO_PORT', `${container.name} publishes no port.`);
     url = container.url;
   }
-  const sample = flags.sample ? readSampleFile(flags.sample) : findSavedSample(ws.dir, ws.target) ?? (await sampleFromServer(url, ws.target.name));
+  const saved = flags.sample ? readSampleFile(flags.sample) : findSavedSample(ws.dir, ws.target);
+  const sample = saved ?? (await sampleFromServer(url, ws.target.name));
+  // A saved sample may have saved predictions beside it; rows shaped from metadata have none.
+  const expected = flags.expect ? readExpectedFile(flags.expect) : saved ? findExpectedAnswer(flags.sample ? path.dirname(path.resolve(flags.sample)) : ws.dir, flags.sample ? path.basename(flags.sample) : saved.source) : undefined;
   try {
-    const result = await runSmokeTest(url, sample);
+    const result = await runSmokeTest(url, sample, expected ? { expected } : {});
     if (flags.json) out(JSON.stringify({ ok: true, ...result }, null, 2));
     else {
-      out(`ok  POST ${result.url}  ${result.rows} row(s) from ${result.sampleSource}  ${result.status} in ${result.ms} ms`);
+      out(`ok  POST ${result.url}  ${result.rows} row(s) from ${result.sampleSource}  ${result.status} in ${result.ms} ms${result.expected ? `  predictions match ${result.expected.source}` : ''}`);
       out(JSON.stringify(result.answer));
     }
     return 0;
   } catch (error) {
     if (isModelshipError(error) && error.code === 'SMOKE_FAILED') {
-      if (flags.json) out(JSON.stringify({ ok: false, message: error.message, ...((error as { result?: object }).result ?? {}) }, null, 2));
-      err(`modelship: smoke test failed: ${error.message}`);
+      if (flags.json) out(JSON.stringify({ ok: false, message: error.message, details: error.details ?? [], ...((error as { result?: object }).result ?? {}) }, null, 2));
+      process.stderr.write(formatModelshipError(Object.assign(error, { message: `smoke test failed: ${error.message}` })));
       return 1;
     }
     throw error;

@@ -2,3 +2,4 @@
 export * from './shipTarget';
 export * from './containerLabels';
 export * from './sampleInput';
+export * from './expectedAnswer';

@@ -3,8 +3,8 @@
  * (ours, or MLflow's `input_example.json`), else rows shaped from what the running server says
  * about its input (V2 model metadata), else from the width detection read from the model file.
  */
-import { parse as parseJson, printParseErrorCode, type ParseError } from 'jsonc-parser/lib/esm/main.js';
 import { ModelshipError } from '../errors';
+import { parseJsonStrict } from './jsonText';
 
 /** Project-relative files tried in order for a saved sample; `{model}` is the model's folder. */
 export const SAMPLE_FILES = ['serving/sample.json', 'sample.json', '{model}/sample.json', 'input_example.json', '{model}/input_example.json'];
@@ -30,12 +30,6 @@ export function sampleCandidates(modelPath: string | undefined): string[] {
   return [...new Set(out)];
 }
 
-function lineAndColumn(text: string, offset: number): string {
-  const before = text.slice(0, offset);
-  const line = before.split('\n').length;
-  return `${line}:${offset - before.lastIndexOf('\n')}`;
-}
-
 /** Rows of a pandas "split" frame as objects keyed by column name. */
 function splitToRows(split: { columns?: unknown; data?: unknown }, file: string): Record<string, unknown>[] {
   if (!Array.isArray(split.columns) || !Array.isArray(split.data)) {
@@ -51,13 +45,7 @@ function splitToRows(split: { columns?: unknown; data?: unknown }, file: string)
  * `{"inputs": ...}` rows. Bad JSON names the file, line and column.
  */
 export function parseSample(text: string, file: string): SmokeSample {
-  // jsonc-parser (VS Code's) reports where JSON breaks; JSON.parse's message differs between Node versions.
-  const errors: ParseError[] = [];
-  const value: unknown = parseJson(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
-  if (errors.length > 0) {
-    const first = errors[0]!;
-    throw new ModelshipError('BAD_SAMPLE', `${file}:${lineAndColumn(text, first.offset)}: not valid JSON (${printParseErrorCode(first.error)})`, 'Fix the sample, or pass another one with --sample FILE.');
-  }
+  const value = parseJsonStrict(text, file, 'BAD_SAMPLE');
   const rows = sampleRows(value, file);
   if (rows.length === 0) throw new ModelshipError('BAD_SAMPLE', `${file}: the sample has no rows`);
   return { body: { instances: rows }, source: file };
