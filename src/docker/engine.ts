@@ -85,6 +85,7 @@ export async function connectEngine(options: ConnectOptions = {}): Promise<Engin
   const endpoints = resolveEngineEndpoints(environment);
   const Docker = loadDockerode();
   const tried: { endpoint: EngineEndpoint; error: string }[] = [];
+  let tlsFailure: EngineEndpoint | undefined;
   for (const endpoint of endpoints) {
     const probe = new Docker(modemOptions(endpoint) as Dockerode.DockerOptions);
     let record: VersionRecord;
@@ -92,6 +93,7 @@ export async function connectEngine(options: ConnectOptions = {}): Promise<Engin
       record = (await withTimeout(probe.version(), options.timeoutMs ?? 5000, `GET /version at ${endpoint.display}`)) as VersionRecord;
     } catch (error) {
       tried.push({ endpoint, error: describeConnectError(error) });
+      if (isTlsError(error)) tlsFailure ??= endpoint;
       continue;
     }
     const apiVersion = negotiateApiVersion(record, endpoint.display);
@@ -110,7 +112,18 @@ export async function connectEngine(options: ConnectOptions = {}): Promise<Engin
     };
   }
   const { message, hint } = unreachableMessage(tried, environment.platform);
+  if (tlsFailure) {
+    // It answered, so "start an engine" would mislead: the certificates are what to look at.
+    const where = tlsFailure.source.startsWith('context') ? `the TLS files of ${tlsFailure.source}` : 'ca.pem, cert.pem and key.pem in DOCKER_CERT_PATH (default ~/.docker)';
+    throw new ModelshipError('ENGINE_TLS', message, `The engine answered but TLS failed: check ${where} against the engine's certificate (it must be signed by that CA and name the host you connect to).`);
+  }
   throw new ModelshipError('ENGINE_UNREACHABLE', message, hint);
+}
+
+/** Whether a connection failed on TLS (certificate, handshake), not on reaching the engine. */
+export function isTlsError(error: unknown): boolean {
+  const e = error as NodeJS.ErrnoException;
+  return /CERT|SELF_SIGNED|ERR_TLS|ERR_SSL|EPROTO|UNABLE_TO_VERIFY|ALTNAME/i.test(e?.code ?? '') || /certificate|ssl|tls handshake/i.test(e?.message ?? '');
 }
 
 /** An engine error's message without dockerode's "(HTTP code 500) server error -" prefix. */

@@ -17,7 +17,7 @@ import type { EngineState } from './imagesModel';
 const PROJECTS_TTL_MS = 30_000;
 
 /** Engine error codes that mean the engine itself went away (not that one request failed). */
-const LOST = new Set(['ENGINE_UNREACHABLE', 'ENGINE_LOST']);
+const LOST = new Set(['ENGINE_UNREACHABLE', 'ENGINE_TLS', 'ENGINE_LOST']);
 
 export class EngineSession implements vscode.Disposable {
   private connection: Promise<Engine> | undefined;

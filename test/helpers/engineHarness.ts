@@ -116,7 +116,7 @@ export async function recordingProxy(target = MAIN_SOCKET): Promise<{ socket: st
  * `tiny:1` (sh, echo, sleep). Its own bridge matters: a dockerd started with `--bridge=none`
  * deletes docker0, which the main engine's containers need.
  */
-export async function startThrowawayEngine(): Promise<{ socket: string; host: string; pid: number; stop(signal: NodeJS.Signals): void; cleanup(): void }> {
+export async function startThrowawayEngine(extraArgs: string[] = []): Promise<{ socket: string; host: string; pid: number; stop(signal: NodeJS.Signals): void; cleanup(): void }> {
   const root = mkdtempSync(join(tmpdir(), 'ms-dockerd-'));
   const socket = join(root, 'docker.sock');
   const host = `unix://${socket}`;
@@ -124,7 +124,7 @@ export async function startThrowawayEngine(): Promise<{ socket: string; host: st
   const bridge = `mslost${process.pid % 100000}`;
   execFileSync('ip', ['link', 'add', bridge, 'type', 'bridge']);
   execFileSync('ip', ['addr', 'add', '172.31.254.1/24', 'dev', bridge]);
-  const child = spawn('dockerd', ['--data-root', join(root, 'data'), '--exec-root', join(root, 'exec'), '--pidfile', join(root, 'pid'), '-H', host, `--bridge=${bridge}`, '--iptables=false', '--ip-masq=false', '--ip6tables=false', '--storage-driver=vfs'], {
+  const child = spawn('dockerd', ['--data-root', join(root, 'data'), '--exec-root', join(root, 'exec'), '--pidfile', join(root, 'pid'), '-H', host, `--bridge=${bridge}`, '--iptables=false', '--ip-masq=false', '--ip6tables=false', '--storage-driver=vfs', ...extraArgs], {
     stdio: ['ignore', 'ignore', 'ignore'],
     detached: true,
     env: { ...process.env, DOCKER_LOG: log },
@@ -170,12 +170,7 @@ export async function startAuthRegistry(user: string, password: string): Promise
   // Python's crypt writes the bcrypt hashes the registry's htpasswd reader accepts ($2b$).
   const hash = execFileSync('python3', ['-W', 'ignore', '-c', 'import crypt, sys; print(crypt.crypt(sys.argv[1], crypt.mksalt(crypt.METHOD_BLOWFISH)))', password], { encoding: 'utf8' }).trim();
   writeFileSync(join(root, 'htpasswd'), `${user}:${hash}\n`);
-  const port = await new Promise<number>((res) => {
-    const probe = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port: free } = probe.address() as net.AddressInfo;
-      probe.close(() => res(free));
-    });
-  });
+  const port = await freePort();
   const address = `127.0.0.1:${port}`;
   writeFileSync(join(root, 'config.yml'), [
     'version: 0.1',
@@ -204,4 +199,29 @@ export async function startAuthRegistry(user: string, password: string): Promise
       rmSync(root, { recursive: true, force: true });
     },
   };
+}
+
+/** PEM files for a TLS engine on 127.0.0.1: a CA, a server certificate and a client certificate signed by it. */
+export function makeTlsMaterial(dir: string): { ca: string; serverCert: string; serverKey: string; clientCert: string; clientKey: string } {
+  mkdirSync(dir, { recursive: true });
+  const f = (name: string) => join(dir, name);
+  const openssl = (args: string[]) => execFileSync('openssl', args, { stdio: 'ignore' });
+  openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=modelship-test-ca', '-keyout', f('ca-key.pem'), '-out', f('ca.pem')]);
+  writeFileSync(f('server.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n');
+  writeFileSync(f('client.ext'), 'extendedKeyUsage=clientAuth\n');
+  for (const [who, cn] of [['server', 'localhost'], ['client', 'modelship-client']] as const) {
+    openssl(['req', '-newkey', 'rsa:2048', '-nodes', '-subj', `/CN=${cn}`, '-keyout', f(`${who}-key.pem`), '-out', f(`${who}.csr`)]);
+    openssl(['x509', '-req', '-in', f(`${who}.csr`), '-CA', f('ca.pem'), '-CAkey', f('ca-key.pem'), '-CAcreateserial', '-days', '2', '-extfile', f(`${who}.ext`), '-out', f(`${who}-cert.pem`)]);
+  }
+  return { ca: f('ca.pem'), serverCert: f('server-cert.pem'), serverKey: f('server-key.pem'), clientCert: f('client-cert.pem'), clientKey: f('client-key.pem') };
+}
+
+/** A free TCP port on 127.0.0.1. */
+export function freePort(): Promise<number> {
+  return new Promise((res) => {
+    const probe = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => res(port));
+    });
+  });
 }

@@ -12,7 +12,8 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
-import { docker, engineUnavailable, recordingProxy, runCli, startAuthRegistry, startThrowawayEngine } from '../helpers/engineHarness';
+import { createHash } from 'node:crypto';
+import { docker, engineUnavailable, freePort, makeTlsMaterial, recordingProxy, runCli, startAuthRegistry, startThrowawayEngine } from '../helpers/engineHarness';
 
 const EXAMPLE = resolve(__dirname, '../../examples/iris-sklearn');
 const IN_CI = Boolean(process.env.CI);
@@ -365,4 +366,59 @@ test('mount mode: the model is bind-mounted read-only from the project and serve
   const smoke = await runCli(['smoke', dir, '--json']);
   assert.equal(smoke.code, 0, smoke.stderr + smoke.stdout);
   assert.deepEqual((JSON.parse(smoke.stdout) as { predictions: unknown[] }).predictions, [0, 2]);
+});
+
+test('a TLS engine reached through a docker context (and through DOCKER_HOST + DOCKER_TLS_VERIFY)', { timeout: 180_000 }, async (t) => {
+  if (!need(t)) return;
+  const home = mkdtempSync(join(tmpdir(), 'ms-tlsctx-'));
+  cleanups.push(() => rmSync(home, { recursive: true, force: true }));
+  const tls = makeTlsMaterial(join(home, 'pki'));
+  const port = await freePort();
+  const engine = await startThrowawayEngine(['-H', `tcp://127.0.0.1:${port}`, '--tlsverify', '--tlscacert', tls.ca, '--tlscert', tls.serverCert, '--tlskey', tls.serverKey]);
+  cleanups.push(() => engine.cleanup());
+
+  // The context exactly where the docker CLI keeps it: meta and TLS folders named by the sha256 of the name.
+  const name = 'ms-tls';
+  const id = createHash('sha256').update(name).digest('hex');
+  const config = join(home, 'docker');
+  mkdirSync(join(config, 'contexts/meta', id), { recursive: true });
+  mkdirSync(join(config, 'contexts/tls', id, 'docker'), { recursive: true });
+  writeFileSync(join(config, 'config.json'), JSON.stringify({ currentContext: name }));
+  writeFileSync(join(config, 'contexts/meta', id, 'meta.json'), JSON.stringify({ Name: name, Metadata: {}, Endpoints: { docker: { Host: `tcp://127.0.0.1:${port}`, SkipTLSVerify: false } } }));
+  cpSync(tls.ca, join(config, 'contexts/tls', id, 'docker/ca.pem'));
+  cpSync(tls.clientCert, join(config, 'contexts/tls', id, 'docker/cert.pem'));
+  cpSync(tls.clientKey, join(config, 'contexts/tls', id, 'docker/key.pem'));
+  const env = { DOCKER_CONFIG: config, DOCKER_HOST: '', DOCKER_CONTEXT: '' };
+  // The docker CLI itself reaches the engine through this context: the layout is the real one.
+  const cli = spawnSync('docker', ['version', '--format', '{{.Server.Version}}'], { encoding: 'utf8', env: { ...process.env, DOCKER_CONFIG: config, DOCKER_HOST: '' } });
+  assert.equal(cli.status, 0, cli.stderr);
+
+  const dir = mkdtempSync(join(tmpdir(), 'ms-tlsbuild-'));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(join(dir, 'Dockerfile'), 'FROM tiny:1\nRUN echo built-over-tls\n');
+  const build = await runCli(['build', dir, '--tag', 'tls-built:1', '--json'], { env, timeoutMs: 120_000 });
+  assert.equal(build.code, 0, build.stderr);
+  assert.match(build.stderr, new RegExp(`to tcp://127\\.0\\.0\\.1:${port}`));
+  assert.equal(spawnSync('docker', ['-H', engine.host, 'images', '-q', 'tls-built:1'], { encoding: 'utf8' }).stdout.trim() !== '', true, 'the image is on the TLS engine');
+
+  // The same engine through the environment variables the CLI reads.
+  const certs = join(home, 'certs');
+  mkdirSync(certs);
+  cpSync(tls.ca, join(certs, 'ca.pem'));
+  cpSync(tls.clientCert, join(certs, 'cert.pem'));
+  cpSync(tls.clientKey, join(certs, 'key.pem'));
+  const ps = await runCli(['ps', '--all', '--json'], { env: { DOCKER_HOST: `tcp://127.0.0.1:${port}`, DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: certs, DOCKER_CONFIG: join(home, 'empty') } });
+  assert.equal(ps.code, 0, ps.stderr);
+  assert.deepEqual(JSON.parse(ps.stdout), []);
+
+  // A CA that did not sign the server: refused, and the message says where it tried.
+  const other = makeTlsMaterial(join(home, 'other-pki'));
+  cpSync(other.ca, join(certs, 'ca.pem'));
+  const refused = await runCli(['ps', '--all'], { env: { DOCKER_HOST: `tcp://127.0.0.1:${port}`, DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: certs, DOCKER_CONFIG: join(home, 'empty') }, timeoutMs: 30_000 });
+  assert.equal(refused.code, 2);
+  assert.match(refused.stderr, new RegExp(`tcp://127\\.0\\.0\\.1:${port}`));
+  assert.match(refused.stderr, /certificate|self.signed|unable to verify/i);
+  assert.match(refused.stderr, /TLS failed: check ca\.pem, cert\.pem and key\.pem in DOCKER_CERT_PATH/);
+  assert.doesNotMatch(refused.stderr, /systemctl start docker/);
+  engine.cleanup();
 });

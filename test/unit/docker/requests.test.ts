@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readShipTarget } from '../../../src/core/ship';
 import { demuxFrames, runRequest, toContainerSummary } from '../../../src/docker/container';
-import { negotiateApiVersion } from '../../../src/docker/engine';
+import { isTlsError, negotiateApiVersion } from '../../../src/docker/engine';
 import { gpuDeviceRequest, gpuSupportFromInfo, isGpuRefusal, noNvidiaRuntimeMessage } from '../../../src/docker/gpu';
 import { retarget, splitReference } from '../../../src/docker/push';
 
@@ -97,4 +97,12 @@ test('references: tags split past a registry port; --to re-homes the repository'
   assert.deepEqual(splitReference('127.0.0.1:5000/iris'), { repository: '127.0.0.1:5000/iris', tag: 'latest' });
   assert.equal(retarget('iris:0.1.0-abc', '127.0.0.1:5000/team/'), '127.0.0.1:5000/team/iris:0.1.0-abc');
   assert.equal(retarget('ghcr.io/old/iris:2', 'registry.local'), 'registry.local/iris:2');
+});
+
+test('TLS failures are told apart from an engine that is not there', () => {
+  assert.ok(isTlsError(Object.assign(new Error('unable to verify the first certificate'), { code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' })));
+  assert.ok(isTlsError(Object.assign(new Error('self-signed certificate in certificate chain'), { code: 'SELF_SIGNED_CERT_IN_CHAIN' })));
+  assert.ok(isTlsError(Object.assign(new Error("Hostname/IP does not match certificate's altnames"), { code: 'ERR_TLS_CERT_ALTNAME_INVALID' })));
+  assert.ok(!isTlsError(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:2376'), { code: 'ECONNREFUSED' })));
+  assert.ok(!isTlsError(Object.assign(new Error('connect ENOENT /var/run/docker.sock'), { code: 'ENOENT' })));
 });
