@@ -158,7 +158,12 @@ export async function startModelContainer(engine: Engine, options: RunOptions, o
     gpuSupport = await readGpuSupport(engine);
     if (!gpuSupport.nvidia) onWarning(`${noNvidiaRuntimeMessage(gpuSupport, engine.endpoint.display).message} Asking anyway, in case GPUs come from a hook.`);
   }
-  await removeQuietly(engine, request.name!);
+  // One container per project and service: a second run replaces the first, and says so.
+  const previous = (await engine.api.listContainers({ all: true, filters: { name: [`^/${request.name!}$`] } })) as ContainerRecord[];
+  for (const record of previous) {
+    onWarning(`Replacing ${request.name} (${record.State ?? 'unknown'}, ${record.Image ?? 'unknown image'}), which an earlier run started.`);
+    await removeQuietly(engine, record.Id);
+  }
   const created = await engine.api.createContainer(request).catch((error: unknown) => {
     const message = engineErrorMessage(error);
     if (options.gpus !== undefined && isGpuRefusal(message)) {

@@ -129,6 +129,13 @@ test('build → run → smoke → logs → stop on the real engine, with the in-
   assert.equal(logs.code, 0, logs.stderr);
   assert.match(logs.stdout + logs.stderr, /"phase": "ready"/);
 
+  // A second run replaces the first container, and says so: one container per project.
+  const rerun = await runCli(['run', dir, '--json']);
+  assert.equal(rerun.code, 0, rerun.stderr);
+  assert.match(rerun.stderr, /warning: Replacing modelship-[a-z0-9-]+ \(running, /);
+  assert.notEqual((JSON.parse(rerun.stdout) as { id: string }).id, started.id);
+  assert.equal(docker(['ps', '-aq', '--filter', `label=io.modelship.project.path=${dir}`]).trim().split('\n').length, 1);
+
   const stop = await runCli(['stop', dir, '--json']);
   assert.equal(stop.code, 0, stop.stderr);
   assert.equal((JSON.parse(stop.stdout) as { stopped: unknown[] }).stopped.length, 1);
