@@ -53,6 +53,9 @@ Commands:
       --port N               Host port (default: a free one).  --env K=V  (repeatable)
       --gpu / --gpus N|all   Ask the engine for GPUs (says plainly when it has no NVIDIA runtime).
       --timeout S            Seconds to wait for /readyz (default 120).   --no-wait
+      --no-limits            Lift the limits taken from deploy/k8s (memory, CPU, read-only root,
+                             tmpfs /tmp): by default it runs as the cluster will, so a model that
+                             needs more memory than its manifest gives fails here first.
   smoke [DIR]              POST a sample to /predict of the running container (or --url) and print
                            the answer; exit 1 when it fails. The sample: --sample FILE, a saved
                            sample.json / input_example.json, else rows shaped from the server's metadata.
@@ -181,7 +184,7 @@ function parseShipArgs(args: string[]) {
       json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, tag: { type: 'string', multiple: true }, 'build-arg': { type: 'string', multiple: true },
       target: { type: 'string' }, 'no-cache': { type: 'boolean' }, builder: { type: 'string' }, quiet: { type: 'boolean', short: 'q' },
       port: { type: 'string', short: 'p' }, gpu: { type: 'boolean' }, gpus: { type: 'string' }, env: { type: 'string', multiple: true, short: 'e' },
-      timeout: { type: 'string' }, 'no-wait': { type: 'boolean' }, url: { type: 'string' }, sample: { type: 'string' }, expect: { type: 'string' }, follow: { type: 'boolean', short: 'f' },
+      timeout: { type: 'string' }, 'no-wait': { type: 'boolean' }, 'no-limits': { type: 'boolean' }, url: { type: 'string' }, sample: { type: 'string' }, expect: { type: 'string' }, follow: { type: 'boolean', short: 'f' },
       tail: { type: 'string' }, to: { type: 'string' }, all: { type: 'boolean', short: 'a' },
     },
   });
@@ -193,7 +196,7 @@ async function dispatchShipCommand(command: string, dir: string, given: string |
     case 'build':
       return ship.runBuild(dir, { ...(values.tag ? { tag: values.tag } : {}), ...(values['build-arg'] ? { buildArg: values['build-arg'] } : {}), ...(values.target ? { target: values.target } : {}), noCache: values['no-cache'] === true, ...(values.builder ? { builder: values.builder } : {}), json, quiet: values.quiet === true });
     case 'run':
-      return ship.runRun(dir, { ...(values.port ? { port: values.port } : {}), gpu: values.gpu === true, ...(values.gpus ? { gpus: values.gpus } : {}), ...(values.env ? { env: values.env } : {}), ...(values.tag?.[0] ? { tag: values.tag[0] } : {}), ...(values.timeout ? { timeout: values.timeout } : {}), wait: values['no-wait'] !== true, json });
+      return ship.runRun(dir, { ...(values.port ? { port: values.port } : {}), gpu: values.gpu === true, ...(values.gpus ? { gpus: values.gpus } : {}), ...(values.env ? { env: values.env } : {}), ...(values.tag?.[0] ? { tag: values.tag[0] } : {}), ...(values.timeout ? { timeout: values.timeout } : {}), wait: values['no-wait'] !== true, limits: values['no-limits'] !== true, json });
     case 'smoke':
       return ship.runSmoke(dir, { ...(values.url ? { url: values.url } : {}), ...(values.sample ? { sample: values.sample } : {}), ...(values.expect ? { expect: values.expect } : {}), json });
     case 'logs':

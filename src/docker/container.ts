@@ -4,12 +4,14 @@
  * turned into one message and no container left behind, waiting for `/readyz`, and finding,
  * stopping and removing the containers a project started (by label, no state file).
  */
+import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type Dockerode from 'dockerode';
 import { ModelshipError } from '../core/errors';
-import { CONTAINER_LABELS, containerName, projectKey, type ShipTarget } from '../core/ship';
+import { BASE_DEPLOYMENT, CONTAINER_LABELS, containerName, projectKey, readClusterLimits, type ClusterLimits, type ShipTarget } from '../core/ship';
 import { engineErrorMessage, engineStatus, type Engine } from './engine';
 import { gpuDeviceRequest, gpuSupportFromInfo, isGpuRefusal, noNvidiaRuntimeMessage, type GpuSupport, type InfoRecord } from './gpu';
+import { containerLogTail } from './containerLogs';
 import { httpJson } from './httpJson';
 
 export interface RunOptions {
@@ -23,6 +25,8 @@ export interface RunOptions {
   /** GPUs to ask for; undefined asks for none. */
   gpus?: 'all' | number;
   env?: Record<string, string>;
+  /** The Deployment's limits to run under, as the cluster would (clusterLimits.ts); none when undefined. */
+  limits?: ClusterLimits;
 }
 
 /** A running (or stopped) container of a project, as the views and the CLI show it. */
@@ -45,6 +49,17 @@ export interface ContainerSummary {
 const SHM_FOR_TORCH = 1024 * 1024 * 1024;
 const TORCH_FRAMEWORKS = new Set(['pytorch', 'torch', 'torchscript', 'transformers']);
 
+/** HostConfig for the cluster's limits: no swap beyond the memory limit, as a pod has none. */
+function limitsHostConfig(limits: ClusterLimits | undefined): Dockerode.HostConfig {
+  if (!limits) return {};
+  return {
+    ...(limits.memoryBytes ? { Memory: limits.memoryBytes, MemorySwap: limits.memoryBytes } : {}),
+    ...(limits.nanoCpus ? { NanoCpus: limits.nanoCpus } : {}),
+    ...(limits.readOnlyRootFilesystem ? { ReadonlyRootfs: true } : {}),
+    ...(limits.tmpfs.length ? { Tmpfs: Object.fromEntries(limits.tmpfs.map((p) => [p, ''])) } : {}),
+  };
+}
+
 /** The create request, pure: what `docker run -d` would send for this target. */
 export function runRequest(options: RunOptions): Dockerode.ContainerCreateOptions {
   const { target, projectDir } = options;
@@ -61,6 +76,7 @@ export function runRequest(options: RunOptions): Dockerode.ContainerCreateOption
     // torch's DataLoader workers share tensors through /dev/shm; Docker's 64 MB default is too small.
     ...(torch ? { ShmSize: SHM_FOR_TORCH } : {}),
     ...(options.gpus !== undefined ? { DeviceRequests: [gpuDeviceRequest(options.gpus)] } : {}),
+    ...limitsHostConfig(options.limits),
   };
   return {
     name: containerName(target.name, projectDir),
@@ -116,6 +132,13 @@ export async function listModelContainers(engine: Engine, projectDir?: string, s
   const label = projectDir ? `${CONTAINER_LABELS.project}=${projectKey(projectDir)}` : CONTAINER_LABELS.project;
   const records = (await engine.api.listContainers({ all: true, filters: { label: [label] } })) as ContainerRecord[];
   return records.map((r) => toContainerSummary(r, servingPort));
+}
+
+/** The limits of the project's generated Deployment (deploy/k8s/base/deployment.yaml), when it has one. */
+export function readProjectClusterLimits(projectDir: string): ClusterLimits | undefined {
+  const file = path.join(projectDir, BASE_DEPLOYMENT);
+  if (!existsSync(file)) return undefined;
+  return readClusterLimits(readFileSync(file, 'utf8'), BASE_DEPLOYMENT);
 }
 
 export async function readGpuSupport(engine: Engine): Promise<GpuSupport> {
@@ -190,31 +213,11 @@ export async function startModelContainer(engine: Engine, options: RunOptions, o
   return { container: toContainerSummary(record ?? { Id: created.id }, options.target.port), ...(gpuSupport ? { gpuSupport } : {}) };
 }
 
-/** Docker's multiplexed log frames (8-byte headers: stream, 0, 0, 0, size); `rest` is an incomplete trailing frame. */
-export function demuxFrames(raw: Buffer): { frames: { stream: 'stdout' | 'stderr'; text: string }[]; rest: Buffer } {
-  const frames: { stream: 'stdout' | 'stderr'; text: string }[] = [];
-  let at = 0;
-  while (at + 8 <= raw.length) {
-    const size = raw.readUInt32BE(at + 4);
-    if (at + 8 + size > raw.length) break;
-    frames.push({ stream: raw[at] === 2 ? 'stderr' : 'stdout', text: raw.subarray(at + 8, at + 8 + size).toString('utf8') });
-    at += 8 + size;
-  }
-  return { frames, rest: raw.subarray(at) };
-}
-
-/** The last `lines` lines the container wrote, stdout and stderr together. */
-export async function containerLogTail(engine: Engine, id: string, lines = 30): Promise<string[]> {
-  const tail: string[] = [];
-  await readLogs(engine, id, (line) => tail.push(line), { tail: lines, follow: false });
-  return tail;
-}
-
 /**
  * Polls `<url>/readyz` until it answers 200. Fails early, with the container's last log lines, when
  * the container exits; fails with them too when `timeoutMs` passes.
  */
-export async function waitForReady(engine: Engine, container: ContainerSummary, options: { timeoutMs?: number; readyPath?: string; signal?: AbortSignal } = {}): Promise<{ ms: number }> {
+export async function waitForReady(engine: Engine, container: ContainerSummary, options: { timeoutMs?: number; readyPath?: string; signal?: AbortSignal; limits?: ClusterLimits } = {}): Promise<{ ms: number }> {
   if (!container.url) throw new ModelshipError('NO_PORT', `${container.name} publishes no port, so its readiness cannot be checked.`);
   const started = Date.now();
   const deadline = started + (options.timeoutMs ?? 120_000);
@@ -232,6 +235,10 @@ export async function waitForReady(engine: Engine, container: ContainerSummary, 
     const state = (await engine.api.getContainer(container.id).inspect()).State;
     if (!state.Running) {
       const tail = await containerLogTail(engine, container.id).catch(() => []);
+      if (state.OOMKilled) {
+        const limit = options.limits?.memory ? ` of ${options.limits.memory} (limits.memory in ${options.limits.source})` : '';
+        throw new ModelshipError('CONTAINER_OOM', `${container.name} was killed for using more than its memory limit${limit} before ${readyUrl} answered; Kubernetes would kill it too.`, options.limits?.memory ? `Raise limits.memory in ${options.limits.source}, or make the model smaller.` : 'Give the container more memory.', tail);
+      }
       throw new ModelshipError('CONTAINER_EXITED', `${container.name} exited with code ${state.ExitCode} before ${readyUrl} answered.`, `All of its logs: docker logs ${container.name}`, tail);
     }
     await new Promise((r) => setTimeout(r, 250));
@@ -249,48 +256,4 @@ export async function stopAndRemove(engine: Engine, id: string): Promise<void> {
     if (status !== 304 && status !== 404) throw new ModelshipError('STOP_FAILED', `Could not stop ${id.slice(0, 12)}: ${engineErrorMessage(error)}`);
   }
   await removeQuietly(engine, id);
-}
-
-/**
- * A container's logs line by line, stdout and stderr told apart; with `follow`, until the container
- * stops or `signal` aborts. Containers Modelship starts have no TTY, so the stream is multiplexed.
- */
-export async function readLogs(
-  engine: Engine,
-  id: string,
-  onLine: (line: string, stream: 'stdout' | 'stderr') => void,
-  options: { tail?: number; follow?: boolean; signal?: AbortSignal; since?: number } = {},
-): Promise<void> {
-  const pending = { stdout: '', stderr: '' };
-  const emit = (which: 'stdout' | 'stderr', text: string) => {
-    pending[which] += text;
-    const lines = pending[which].split('\n');
-    pending[which] = lines.pop()!;
-    for (const line of lines) onLine(line.replace(/\r$/, ''), which);
-  };
-  const container = engine.api.getContainer(id);
-  const base = { stdout: true, stderr: true, tail: options.tail ?? 200, ...(options.since ? { since: options.since } : {}) };
-  if (!options.follow) {
-    const raw = (await container.logs({ ...base, follow: false })) as unknown as Buffer;
-    for (const frame of demuxFrames(Buffer.isBuffer(raw) ? raw : Buffer.from(String(raw))).frames) emit(frame.stream, frame.text);
-  } else {
-    const stream = (await container.logs({ ...base, follow: true, ...(options.signal ? { abortSignal: options.signal } : {}) })) as NodeJS.ReadableStream & { destroy?: () => void };
-    let buffer: Buffer = Buffer.alloc(0);
-    await new Promise<void>((resolve) => {
-      const done = () => resolve();
-      options.signal?.addEventListener('abort', () => {
-        stream.destroy?.();
-        done();
-      });
-      stream.on('data', (chunk: Buffer) => {
-        const { frames, rest } = demuxFrames(Buffer.concat([buffer, chunk]));
-        buffer = rest;
-        for (const frame of frames) emit(frame.stream, frame.text);
-      });
-      stream.on('end', done);
-      stream.on('close', done);
-      stream.on('error', done);
-    });
-  }
-  for (const which of ['stdout', 'stderr'] as const) if (pending[which]) onLine(pending[which], which);
 }

@@ -20,12 +20,14 @@ export interface DockerSettings {
   registry: string;
   /** How long `Run Container` waits for the server's /readyz. */
   readyTimeoutSeconds: number;
+  /** Whether `Run Container` runs under the generated Deployment's limits (memory, CPU, read-only root). */
+  applyManifestLimits: boolean;
 }
 
 const BUILDERS: readonly DockerSettings['builder'][] = ['auto', 'buildkit', 'legacy'];
 
 /** Tolerant: any input becomes complete DockerSettings. */
-export function normalizeDockerSettings(raw: { builder?: unknown; hostPort?: unknown; registry?: unknown; readyTimeoutSeconds?: unknown }): DockerSettings {
+export function normalizeDockerSettings(raw: { builder?: unknown; hostPort?: unknown; registry?: unknown; readyTimeoutSeconds?: unknown; applyManifestLimits?: unknown }): DockerSettings {
   const port = raw.hostPort;
   const timeout = raw.readyTimeoutSeconds;
   return {
@@ -33,6 +35,7 @@ export function normalizeDockerSettings(raw: { builder?: unknown; hostPort?: unk
     hostPort: typeof port === 'number' && Number.isInteger(port) && port >= 0 && port <= 65535 ? port : 0,
     registry: typeof raw.registry === 'string' ? raw.registry.trim() : '',
     readyTimeoutSeconds: typeof timeout === 'number' && timeout > 0 ? timeout : 120,
+    applyManifestLimits: raw.applyManifestLimits !== false,
   };
 }
 
@@ -116,6 +119,7 @@ export class ModelshipConfig implements vscode.Disposable {
       hostPort: c.get<unknown>('hostPort'),
       registry: c.get<unknown>('registry'),
       readyTimeoutSeconds: c.get<unknown>('readyTimeoutSeconds'),
+      applyManifestLimits: c.get<unknown>('applyManifestLimits'),
     });
   }
 

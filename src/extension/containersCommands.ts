@@ -8,7 +8,8 @@
  */
 import * as vscode from 'vscode';
 import { ModelshipError, isModelshipError } from '../core/errors';
-import { listModelContainers, startModelContainer, stopAndRemove, waitForReady, type ContainerSummary } from '../docker/container';
+import { listModelContainers, readProjectClusterLimits, startModelContainer, stopAndRemove, waitForReady, type ContainerSummary } from '../docker/container';
+import { describeClusterLimits } from '../core/ship';
 import { findExpectedAnswer, findSavedSample, runSmokeTest, sampleFromServer, type SmokeResult } from '../docker/smokeTest';
 import type { LogsShown } from './containersLogs';
 import type { EngineSession } from './engineSession';
@@ -55,10 +56,12 @@ export async function runContainerCommand(session: EngineSession, arg: unknown):
       const cancel = token.onCancellationRequested(() => controller.abort());
       try {
         progress.report({ message: 'starting the container' });
+        const limits = settings.applyManifestLimits ? readProjectClusterLimits(project.dir) : undefined;
+        if (limits) session.ctx.log.info(`run: as the cluster will run it: ${describeClusterLimits(limits)}`);
         const { container } = await startModelContainer(
           engine,
           // info, not the image's default warning: "Show Container Logs" then shows the server starting up.
-          { projectDir: project.dir, target: project.target, env: { LOG_LEVEL: 'info' }, ...(settings.hostPort ? { hostPort: settings.hostPort } : {}), ...(gpus ? { gpus } : {}) },
+          { projectDir: project.dir, target: project.target, env: { LOG_LEVEL: 'info' }, ...(settings.hostPort ? { hostPort: settings.hostPort } : {}), ...(gpus ? { gpus } : {}), ...(limits ? { limits } : {}) },
           (warning) => {
             session.ctx.log.warn(`run: ${warning}`);
             void vscode.window.showWarningMessage(`Modelship: ${warning}`);
@@ -66,7 +69,7 @@ export async function runContainerCommand(session: EngineSession, arg: unknown):
         );
         session.ctx.log.info(`started ${container.name} (${container.id.slice(0, 12)}) from ${project.target.imageRef} at ${container.url ?? 'no published port'}`);
         progress.report({ message: `waiting for ${container.url ?? container.name}/readyz` });
-        const { ms } = await waitForReady(engine, container, { timeoutMs: settings.readyTimeoutSeconds * 1000, signal: controller.signal });
+        const { ms } = await waitForReady(engine, container, { timeoutMs: settings.readyTimeoutSeconds * 1000, signal: controller.signal, ...(limits ? { limits } : {}) });
         const [fresh] = (await listModelContainers(engine, project.dir, project.target.port)).filter((c) => c.id === container.id);
         return { ...(fresh ?? container), readyMs: ms };
       } catch (error) {

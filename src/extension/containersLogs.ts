@@ -6,7 +6,7 @@
  */
 import * as vscode from 'vscode';
 import type { ContainerSummary } from '../docker/container';
-import { readLogs } from '../docker/container';
+import { readLogs } from '../docker/containerLogs';
 import type { Engine } from '../docker/engine';
 import type { Logger } from './log';
 

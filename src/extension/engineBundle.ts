@@ -12,7 +12,8 @@ import { pushImageCommand } from './imagesPush';
 
 export { connectEngine, type Engine } from '../docker/engine';
 export { buildImage } from '../docker/build';
-export { listModelContainers, readGpuSupport, readLogs, startModelContainer, stopAndRemove, waitForReady } from '../docker/container';
+export { listModelContainers, readGpuSupport, startModelContainer, stopAndRemove, waitForReady } from '../docker/container';
+export { readLogs } from '../docker/containerLogs';
 export { findSavedSample, runSmokeTest, sampleFromServer } from '../docker/smokeTest';
 export { pushImage, retarget, tagImage } from '../docker/push';
 export { CONTAINER_LABELS, readShipTarget } from '../core/ship';

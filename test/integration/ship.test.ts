@@ -429,3 +429,42 @@ test('a TLS engine reached through a docker context (and through DOCKER_HOST + D
   assert.doesNotMatch(refused.stderr, /systemctl start docker/);
   engine.cleanup();
 });
+
+test('run as the cluster will: the Deployment\'s memory/CPU limits and read-only root; a model over its memory limit is named as such', { timeout: 300_000 }, async (t) => {
+  if (!need(t)) return;
+  const parent = mkdtempSync(join(tmpdir(), 'ms-limits-'));
+  cleanups.push(() => rmSync(parent, { recursive: true, force: true }));
+  const dir = join(parent, 'iris-limits');
+  cpSync(EXAMPLE, dir, { recursive: true });
+  const provides = docker(['image', 'inspect', 'python:3.11-slim', '--format', '{{index .Config.Labels "org.modelship.base-provides"}}']).trim();
+  const made = await runCli(['containerize', dir, '--only', 'dockerfile,app,k8s', '--force', '--base-provides', provides]);
+  assert.equal(made.code, 0, made.stderr);
+  const build = await runCli(['build', dir, '--json']);
+  assert.equal(build.code, 0, build.stderr);
+  const image = (JSON.parse(build.stdout) as { image: string }).image;
+  cleanups.push(() => spawnSync('docker', ['image', 'rm', '-f', image]));
+  cleanups.push(() => runCli(['stop', dir]));
+
+  const run = await runCli(['run', dir, '--json']);
+  assert.equal(run.code, 0, run.stderr);
+  assert.match(run.stderr, /As the cluster will run it: memory \d+Mi, cpu 2, read-only root, tmpfs \/tmp \(deploy\/k8s\/base\/deployment\.yaml\)/);
+  const id = (JSON.parse(run.stdout) as { id: string }).id;
+  const host = JSON.parse(docker(['container', 'inspect', id, '--format', '{{json .HostConfig}}'])) as { Memory: number; MemorySwap: number; NanoCpus: number; ReadonlyRootfs: boolean; Tmpfs: Record<string, string> };
+  const manifest = readFileSync(join(dir, 'deploy/k8s/base/deployment.yaml'), 'utf8');
+  const mi = Number(/limits:\s*\n\s*cpu: "?2"?\s*\n\s*memory: (\d+)Mi/.exec(manifest)?.[1]);
+  assert.ok(mi > 0, 'the manifest has a memory limit');
+  assert.deepEqual({ Memory: host.Memory, MemorySwap: host.MemorySwap, NanoCpus: host.NanoCpus, ReadonlyRootfs: host.ReadonlyRootfs, Tmpfs: Object.keys(host.Tmpfs ?? {}) }, { Memory: mi * 2 ** 20, MemorySwap: mi * 2 ** 20, NanoCpus: 2e9, ReadonlyRootfs: true, Tmpfs: ['/tmp'] });
+  // The generated server works on a read-only root within its limits.
+  const smoke = await runCli(['smoke', dir]);
+  assert.equal(smoke.code, 0, smoke.stderr + smoke.stdout);
+
+  // A manifest that gives it too little memory: the run fails here, saying so, instead of in the cluster.
+  writeFileSync(join(dir, 'deploy/k8s/base/deployment.yaml'), manifest.replace(`memory: ${mi}Mi`, 'memory: 24Mi'));
+  const starved = await runCli(['run', dir], { timeoutMs: 120_000 });
+  assert.equal(starved.code, 2, starved.stdout + starved.stderr);
+  assert.match(starved.stderr, /was killed for using more than its memory limit of 24Mi \(limits\.memory in deploy\/k8s\/base\/deployment\.yaml\) before .*readyz answered; Kubernetes would kill it too/);
+  assert.match(starved.stderr, /Raise limits\.memory in deploy\/k8s\/base\/deployment\.yaml/);
+  const lifted = await runCli(['run', dir, '--no-limits', '--json'], { timeoutMs: 120_000 });
+  assert.equal(lifted.code, 0, lifted.stderr);
+  assert.equal((JSON.parse(lifted.stdout) as { limits: unknown }).limits, null);
+});

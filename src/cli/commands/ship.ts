@@ -7,10 +7,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ModelshipError, formatModelshipError, isModelshipError } from '../../core/errors';
 import { formatBytes } from '../../core/formatBytes';
-import { readShipTarget, type ShipTarget } from '../../core/ship';
+import { describeClusterLimits, readShipTarget, type ShipTarget } from '../../core/ship';
 import { buildImage, type BuilderChoice } from '../../docker/build';
 import type { BuildEvent } from '../../docker/buildProgress';
-import { listModelContainers, readLogs, startModelContainer, stopAndRemove, waitForReady, type ContainerSummary } from '../../docker/container';
+import { listModelContainers, readProjectClusterLimits, startModelContainer, stopAndRemove, waitForReady, type ContainerSummary } from '../../docker/container';
+import { readLogs } from '../../docker/containerLogs';
 import { connectEngine, type Engine } from '../../docker/engine';
 import { pushImage, retarget, tagImage } from '../../docker/push';
 import { findExpectedAnswer, findSavedSample, readExpectedFile, readSampleFile, runSmokeTest, sampleFromServer } from '../../docker/smokeTest';
@@ -118,6 +119,8 @@ export interface RunFlags {
   tag?: string;
   timeout?: string;
   wait: boolean;
+  /** Run under the generated Deployment's limits (memory, CPU, read-only root) when there is one. */
+  limits: boolean;
   json: boolean;
 }
 
@@ -136,16 +139,18 @@ export async function runRun(dir: string, flags: RunFlags): Promise<number> {
   const port = flags.port === undefined ? undefined : Number(flags.port);
   if (port !== undefined && (!Number.isInteger(port) || port < 1 || port > 65535)) throw new ModelshipError('BAD_ARGUMENT', `--port ${flags.port}: expected 1-65535`);
   const gpus = parseGpus(flags);
+  const limits = flags.limits ? readProjectClusterLimits(ws.dir) : undefined;
   const engine = await connectEngine();
-  const { container } = await startModelContainer(engine, { projectDir: ws.dir, target: ws.target, ...(port ? { hostPort: port } : {}), ...(gpus !== undefined ? { gpus } : {}), env: parsePairs(flags.env, '--env') }, (warning) => err(`warning: ${warning}`));
+  const { container } = await startModelContainer(engine, { projectDir: ws.dir, target: ws.target, ...(port ? { hostPort: port } : {}), ...(gpus !== undefined ? { gpus } : {}), env: parsePairs(flags.env, '--env'), ...(limits ? { limits } : {}) }, (warning) => err(`warning: ${warning}`));
+  if (limits) err(`As the cluster will run it: ${describeClusterLimits(limits)}; --no-limits to lift them`);
   err(`Started ${container.name} (${container.id.slice(0, 12)}) from ${ws.target.imageRef}${container.url ? `; waiting for ${container.url}/readyz` : ''}`);
   let readyMs: number | undefined;
   if (flags.wait) {
     const timeoutMs = flags.timeout ? Number(flags.timeout) * 1000 : 120_000;
-    readyMs = (await waitForReady(engine, container, { timeoutMs })).ms;
+    readyMs = (await waitForReady(engine, container, { timeoutMs, ...(limits ? { limits } : {}) })).ms;
   }
   if (flags.json) {
-    out(JSON.stringify({ id: container.id, name: container.name, image: ws.target.imageRef, url: container.url, ready: flags.wait, readyMs, gpu: container.gpu }, null, 2));
+    out(JSON.stringify({ id: container.id, name: container.name, image: ws.target.imageRef, url: container.url, ready: flags.wait, readyMs, gpu: container.gpu, limits: limits ?? null }, null, 2));
   } else {
     out(`${container.url ?? '(no published port)'}  ${container.id.slice(0, 12)}${readyMs !== undefined ? `  ready in ${(readyMs / 1000).toFixed(1)} s` : ''}`);
     err(`Next: modelship smoke ${path.relative(process.cwd(), ws.dir) || '.'}  |  modelship logs  |  modelship stop`);

@@ -3,3 +3,4 @@ export * from './shipTarget';
 export * from './containerLabels';
 export * from './sampleInput';
 export * from './expectedAnswer';
+export * from './clusterLimits';

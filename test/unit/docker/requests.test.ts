@@ -3,7 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readShipTarget } from '../../../src/core/ship';
-import { demuxFrames, runRequest, toContainerSummary } from '../../../src/docker/container';
+import { runRequest, toContainerSummary } from '../../../src/docker/container';
+import { demuxFrames } from '../../../src/docker/containerLogs';
 import { isTlsError, negotiateApiVersion } from '../../../src/docker/engine';
 import { gpuDeviceRequest, gpuSupportFromInfo, isGpuRefusal, noNvidiaRuntimeMessage } from '../../../src/docker/gpu';
 import { retarget, splitReference } from '../../../src/docker/push';
