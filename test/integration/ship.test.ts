@@ -40,14 +40,14 @@ after(async () => {
 });
 
 /** A containerized copy of the iris example: its folder and the image the Dockerfile names. */
-async function containerizedIris(name: string): Promise<{ dir: string; image: string }> {
+async function containerizedIris(name: string, extra: string[] = []): Promise<{ dir: string; image: string }> {
   const parent = mkdtempSync(join(tmpdir(), 'ms-ship-'));
   const dir = join(parent, name);
   cpSync(EXAMPLE, dir, { recursive: true });
   cleanups.push(() => rmSync(parent, { recursive: true, force: true }));
   // Nothing can be downloaded here: the Dockerfile reuses what the local test base image provides.
   const provides = docker(['image', 'inspect', 'python:3.11-slim', '--format', '{{index .Config.Labels "org.modelship.base-provides"}}']).trim();
-  const made = await runCli(['containerize', dir, '--only', 'dockerfile,app', '--force', '--base-provides', provides]);
+  const made = await runCli(['containerize', dir, '--only', 'dockerfile,app', '--force', '--base-provides', provides, ...extra]);
   assert.equal(made.code, 0, made.stderr);
   const image = /io\.modelship\.image="([^"]+)"/.exec(readFileSync(join(dir, 'Dockerfile'), 'utf8'))?.[1];
   assert.ok(image, 'the generated Dockerfile names its image');
@@ -349,17 +349,10 @@ test('a container that exits before it is ready: the exit code and its last log 
 
 test('mount mode: the model is bind-mounted read-only from the project and served', { timeout: 300_000 }, async (t) => {
   if (!need(t)) return;
-  const parent = mkdtempSync(join(tmpdir(), 'ms-mount-'));
-  cleanups.push(() => rmSync(parent, { recursive: true, force: true }));
-  const dir = join(parent, 'iris-mount');
-  cpSync(EXAMPLE, dir, { recursive: true });
-  const provides = docker(['image', 'inspect', 'python:3.11-slim', '--format', '{{index .Config.Labels "org.modelship.base-provides"}}']).trim();
-  const made = await runCli(['containerize', dir, '--only', 'dockerfile,app', '--force', '--mode', 'mount', '--base-provides', provides]);
-  assert.equal(made.code, 0, made.stderr);
+  const { dir, image } = await containerizedIris('iris-mount', ['--mode', 'mount']);
   const build = await runCli(['build', dir, '--json']);
   assert.equal(build.code, 0, build.stderr);
-  const image = (JSON.parse(build.stdout) as { image: string }).image;
-  cleanups.push(() => spawnSync('docker', ['image', 'rm', '-f', image]));
+  assert.equal((JSON.parse(build.stdout) as { image: string }).image, image);
   cleanups.push(() => runCli(['stop', dir]));
   assert.equal(spawnSync('docker', ['run', '--rm', '--entrypoint', 'sh', image, '-c', 'ls /models/model.joblib']).status, 2, 'the model is not in the image');
 
@@ -432,17 +425,10 @@ test('a TLS engine reached through a docker context (and through DOCKER_HOST + D
 
 test('run as the cluster will: the Deployment\'s memory/CPU limits and read-only root; a model over its memory limit is named as such', { timeout: 300_000 }, async (t) => {
   if (!need(t)) return;
-  const parent = mkdtempSync(join(tmpdir(), 'ms-limits-'));
-  cleanups.push(() => rmSync(parent, { recursive: true, force: true }));
-  const dir = join(parent, 'iris-limits');
-  cpSync(EXAMPLE, dir, { recursive: true });
-  const provides = docker(['image', 'inspect', 'python:3.11-slim', '--format', '{{index .Config.Labels "org.modelship.base-provides"}}']).trim();
-  const made = await runCli(['containerize', dir, '--only', 'dockerfile,app,k8s', '--force', '--base-provides', provides]);
-  assert.equal(made.code, 0, made.stderr);
+  // k8s too (the last --only wins): the Deployment is where the limits come from.
+  const { dir } = await containerizedIris('iris-limits', ['--only', 'dockerfile,app,k8s']);
   const build = await runCli(['build', dir, '--json']);
   assert.equal(build.code, 0, build.stderr);
-  const image = (JSON.parse(build.stdout) as { image: string }).image;
-  cleanups.push(() => spawnSync('docker', ['image', 'rm', '-f', image]));
   cleanups.push(() => runCli(['stop', dir]));
 
   const run = await runCli(['run', dir, '--json']);
