@@ -178,6 +178,15 @@ function sidebarPane(title) {
   return `.part.sidebar .pane:has(> .pane-header[aria-label^="${title}"])`;
 }
 
+/** A row of the Images & Containers view, hovered so its inline actions show, and the action labelled `label`. */
+async function inlineAction(page, rowText, label) {
+  const container = page.locator(`${sidebarPane('Images & Containers')} .monaco-list-row`, { hasText: rowText });
+  await container.hover();
+  const action = container.locator(`.actions a.action-label[aria-label^="${label}"]`);
+  await action.waitFor({ timeout: T });
+  return { container, action };
+}
+
 /** Skips an engine step, saying why; with MODELSHIP_REQUIRE_VSCODE=1 or CI set, a missing engine fails it. */
 function needEngine(ctx) {
   if (!ctx.engineMissing) return;
@@ -565,10 +574,7 @@ function defineSteps(page, ctx) {
     ['engine-smoke-from-view', async () => {
       needEngine(ctx);
       // The inline Smoke Test action posts the project's sample.json; the answer is the in-process one.
-      const container = page.locator(`${imagesView} .monaco-list-row`, { hasText: ctx.containerName });
-      await container.hover();
-      const smoke = container.locator('.actions a.action-label[aria-label^="Modelship: Smoke Test"]');
-      await smoke.waitFor({ timeout: T });
+      const { action: smoke } = await inlineAction(page, ctx.containerName, 'Modelship: Smoke Test');
       await smoke.click();
       const passed = page.locator('.notifications-toasts .notification-toast', { hasText: 'Smoke test passed' });
       await passed.waitFor({ timeout: 60000 });
@@ -579,10 +585,7 @@ function defineSteps(page, ctx) {
     }],
     ['engine-logs-from-view', async () => {
       needEngine(ctx);
-      const container = page.locator(`${imagesView} .monaco-list-row`, { hasText: ctx.containerName });
-      await container.hover();
-      const logs = container.locator('.actions a.action-label[aria-label^="Modelship: Show Container Logs"]');
-      await logs.waitFor({ timeout: T });
+      const { action: logs } = await inlineAction(page, ctx.containerName, 'Modelship: Show Container Logs');
       await logs.click();
       // The Output panel shows the container's channel, following the server's log.
       const output = page.locator('.part.panel .monaco-editor .view-lines');
@@ -592,10 +595,7 @@ function defineSteps(page, ctx) {
     }],
     ['engine-stop-from-view', async () => {
       needEngine(ctx);
-      const container = page.locator(`${imagesView} .monaco-list-row`, { hasText: ctx.containerName });
-      await container.hover();
-      const stop = container.locator('.actions a.action-label[aria-label^="Modelship: Stop Container"]');
-      await stop.waitFor({ timeout: T });
+      const { container, action: stop } = await inlineAction(page, ctx.containerName, 'Modelship: Stop Container');
       await page.screenshot({ path: path.join(SHOTS, `${ctx.stepNo}-inline-actions.png`) });
       await stop.click();
       await page.locator('.notifications-toasts .notification-toast', { hasText: `Stopped and removed ${ctx.containerName}` }).waitFor({ timeout: 60000 });
