@@ -24,11 +24,12 @@ import type { ImagesRow } from '../../src/extension/imagesTreeProvider';
 import { isGpuDockerfile } from '../../src/extension/engineTargets';
 import { validateDestination } from '../../src/extension/imagesPushDestination';
 import { ago, hostPort } from '../../src/extension/imagesTreeItems';
+import { ENGINE_SOCKET, engineRequest } from '../helpers/engineSocket';
 import { ScriptedPrompter, cancel, type } from './scriptedPrompter';
 import { EXTENSION_ID, activated, waitFor, workspaceFolder } from './testApi';
 import { restoreSnapshot, takeSnapshot, type Snapshot } from './workspaceSnapshot';
 
-const SOCKET = process.env.DOCKER_HOST?.startsWith('unix://') ? process.env.DOCKER_HOST.slice('unix://'.length) : '/var/run/docker.sock';
+const SOCKET = ENGINE_SOCKET;
 const BASE = 'python:3.11-slim';
 const REGISTRY = '127.0.0.1:5000';
 const REQUIRED = Boolean(process.env.MODELSHIP_REQUIRE_VSCODE || process.env.CI);
@@ -38,21 +39,6 @@ const PROJECT = 'ext-engine-iris';
 /** Prints a line into the suite's output (the extension host's console does not reach the terminal). */
 function say(line: string): void {
   (Mocha.reporters.Base as unknown as { consoleLog: (...a: unknown[]) => void }).consoleLog(line);
-}
-
-/** One request to the engine's API over its Unix socket, with no client library in between. */
-function engineRequest(method: string, urlPath: string, timeoutMs = 10_000): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = http.request({ socketPath: SOCKET, path: urlPath, method, timeout: timeoutMs }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.on('timeout', () => req.destroy(new Error(`no answer from ${SOCKET} within ${timeoutMs} ms`)));
-    req.on('error', reject);
-    req.end();
-  });
 }
 
 /**

@@ -5,36 +5,19 @@
 // Without a reachable engine (or without the test base image) this skips, saying why; under CI it fails instead.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
+import { ENGINE_SOCKET, engineRequest } from '../helpers/engineSocket';
 
-const SOCKET = process.env.DOCKER_HOST?.startsWith('unix://') ? process.env.DOCKER_HOST.slice('unix://'.length) : '/var/run/docker.sock';
+const SOCKET = ENGINE_SOCKET;
 const BASE = 'python:3.11-slim';
 const IN_CI = Boolean(process.env.CI);
 const SETUP = 'run `bash scripts/docker/start-engine.sh && bash scripts/docker/build-base-images.sh` as root';
 
-interface EngineResponse {
-  status: number;
-  body: string;
-}
-
-/** GET `path` from the engine's API over its Unix socket, with no client library in between. */
-function engineGet(path: string, timeoutMs = 5000): Promise<EngineResponse> {
-  return new Promise((resolve, reject) => {
-    const req = http.request({ socketPath: SOCKET, path, method: 'GET', timeout: timeoutMs }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.on('timeout', () => req.destroy(new Error(`no answer from ${SOCKET} within ${timeoutMs} ms`)));
-    req.on('error', reject);
-    req.end();
-  });
-}
+/** GET `path` from the engine's API over its Unix socket. */
+const engineGet = (path: string, timeoutMs = 5000) => engineRequest('GET', path, timeoutMs);
 
 interface RunResult {
   code: number;
