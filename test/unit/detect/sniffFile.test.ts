@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { sniffFile } from '../../../src/core/detect/sniffFile';
 import type { DirEntry, FileStat, WorkspaceReader } from '../../../src/core/workspaceReader';
 import { MemoryReader } from '../../helpers/memoryReader';
+import { makeZip } from '../lint/model.support';
 
 /** A reader over one virtual file of any size whose bytes come from a function: no memory is used. */
 class HugeFileReader implements WorkspaceReader {
@@ -71,4 +72,61 @@ test('an LFS pointer is recognised with its size', async () => {
 
 test('an empty file is reported, not sniffed', async () => {
   await assert.rejects(sniffFile(new MemoryReader({ 'e.pt': '' }), 'e.pt', 0), /empty/);
+});
+
+/** The local header of a stored member whose sizes follow its data (flag bit 3), as torch.save streams them. */
+function streamedLocalHeader(name: string): Uint8Array {
+  const header = new Uint8Array(30 + name.length);
+  const v = new DataView(header.buffer);
+  v.setUint32(0, 0x04034b50, true);
+  v.setUint16(6, 0x08, true);
+  v.setUint16(26, name.length, true);
+  header.set(enc(name), 30);
+  return header;
+}
+
+/** A zip64 end: the zip64 end record, its locator and the classic end record with only zip64 markers. */
+function zip64End(size: number, cdOffset: number, cdSize: number, entries: number): Uint8Array {
+  const end = new Uint8Array(56 + 20 + 22);
+  const v = new DataView(end.buffer);
+  v.setUint32(0, 0x06064b50, true);
+  v.setBigUint64(4, 44n, true);
+  v.setBigUint64(24, BigInt(entries), true);
+  v.setBigUint64(32, BigInt(entries), true);
+  v.setBigUint64(40, BigInt(cdSize), true);
+  v.setBigUint64(48, BigInt(cdOffset), true);
+  v.setUint32(56, 0x07064b50, true);
+  v.setBigUint64(64, BigInt(size - end.length), true);
+  v.setUint32(76, 0x06054b50, true);
+  v.setUint16(84, 0xffff, true);
+  v.setUint16(86, 0xffff, true);
+  v.setUint32(88, 0xffffffff, true);
+  v.setUint32(92, 0xffffffff, true);
+  return end;
+}
+
+test('a multi-GB torch zip whose directory starts before the 64 KiB tail window is known by its first member', async () => {
+  const size = 8 * 1024 ** 3;
+  const head = streamedLocalHeader('archive/data.pkl');
+  const cdSize = 256 * 1024;
+  const end = zip64End(size, size - 98 - cdSize, cdSize, 3000);
+  const reader = new HugeFileReader(size, (o) => (o < head.length ? head[o]! : o >= size - end.length ? end[o - (size - end.length)]! : 0));
+  const model = await sniffFile(reader, 'big.pt', size);
+  assert.equal(model?.format, 'pytorch');
+  assert.equal(model?.evidence, 'torch.save zip (first member archive/data.pkl)');
+  assert.ok(reader.bytesRead <= 64 * 1024, `read ${reader.bytesRead}`);
+});
+
+test('a torch zip with a directory larger than the window is known by the member names the window holds', async () => {
+  const zip = makeZip([
+    { name: 'archive/data.pkl', data: enc('\x80\x02}q\x00.') },
+    ...Array.from({ length: 2000 }, (_, i) => ({ name: `archive/data/${i}`, data: new Uint8Array(8) })),
+    { name: 'archive/version', data: enc('3\n') },
+  ]);
+  const reader = new MemoryReader({ 'm.pt': zip });
+  const model = await sniffFile(reader, 'm.pt', zip.length);
+  assert.equal(model?.format, 'pytorch');
+  const seen = /^torch\.save zip: archive\/data\.pkl, archive\/data\/0, .* \((\d+) seen\)$/.exec(model?.evidence ?? '');
+  assert.ok(seen && Number(seen[1]) > 64, `more names than the head's 64 local headers give: ${model?.evidence}`);
+  assert.ok(reader.bytesRead.get('m.pt')! <= 64 * 1024);
 });

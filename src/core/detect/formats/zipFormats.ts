@@ -3,26 +3,20 @@
  * `version` or `data/`), TorchScript (`code/`, `constants.pkl`), Keras 3 `.keras` files
  * (`metadata.json`, `config.json`, `model.weights.h5`) and NumPy `.npz` (only `.npy` members).
  */
-import { centralMembers, isZip, localMembers, type ZipMember } from './zipListing';
+import { readCentralDirectory } from '../../zip/centralDirectory';
+import { isZip, localMembers } from '../../zip/localHeaders';
 import { HEAD_BYTES, READ_BUDGET, type SniffContext, type SniffHit } from './sniffContext';
 
 async function listMembers(ctx: SniffContext): Promise<{ names: string[]; complete: boolean }> {
   const local = localMembers(ctx.head);
-  const tailLength = Math.min(ctx.size - Math.min(ctx.size, HEAD_BYTES), READ_BUDGET - HEAD_BYTES);
-  let central: ZipMember[] = [];
-  let complete = false;
-  if (ctx.size <= HEAD_BYTES) {
-    const listing = centralMembers(ctx.head, ctx.size);
-    central = listing?.members ?? [];
-    complete = listing?.complete ?? false;
-  } else if (tailLength > 0) {
-    const tail = await ctx.read(ctx.size - tailLength, tailLength);
-    const listing = centralMembers(tail, ctx.size);
-    central = listing?.members ?? [];
-    complete = listing?.complete ?? false;
-  }
+  // A file that fits in the head is read whole from it; a larger one spends the rest of the budget on its tail.
+  const window = ctx.size <= HEAD_BYTES ? ctx.size : Math.min(ctx.size - HEAD_BYTES, READ_BUDGET - HEAD_BYTES);
+  const read = (offset: number, length: number): Promise<Uint8Array> =>
+    offset + length <= ctx.head.length ? Promise.resolve(ctx.head.subarray(offset, offset + length)) : ctx.read(offset, length);
+  const listing = await readCentralDirectory(read, ctx.size, { window });
+  const central = listing?.entries ?? [];
   const names = [...new Set([...local.map((m) => m.name), ...central.map((m) => m.name)])];
-  return { names, complete };
+  return { names, complete: listing?.complete ?? false };
 }
 
 /** The member names with their common `<archive>/` prefix removed, as torch.load does. */

@@ -13,11 +13,12 @@
  */
 import type { ModelFormat } from '../../detect/types';
 import type { WorkspaceReader } from '../../workspaceReader';
+import { readCentralDirectory, type ReadAt, type ZipEntry } from '../../zip/centralDirectory';
+import { isZip, memberDataOffset } from '../../zip/localHeaders';
 import { decompressInto, type ChunkSink, type Codec, type DecompressStatus } from './decompressInto';
 import { SafetyCollector, type ModelSafety, type StreamLabel } from './modelSafety';
 import { isNpy, parseNpyHeader } from './npyHeader';
 import { WalkFeeder } from './walkFeeder';
-import { memberDataOffset, readZipDirectory, type ZipEntry } from './zipDirectory';
 
 export type { ModelSafety, SafetyGlobal } from './modelSafety';
 
@@ -81,8 +82,6 @@ function concatBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
   return out;
 }
 
-const isZip = (head: Uint8Array): boolean => head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04;
-
 class Scan {
   readonly collector: SafetyCollector;
   /** File bytes the walks covered. */
@@ -101,6 +100,9 @@ class Scan {
     this.chunkSize = Math.max(1, Math.floor(options.chunkSize ?? 1024 * 1024));
     this.stats = options.stats ?? { bytesRead: 0, reads: 0, peakCarry: 0 };
   }
+
+  /** Zip structure (end records, directory, local headers) is read straight from the reader, outside the stats. */
+  private readonly readUncounted: ReadAt = (offset, length) => this.reader.read(this.path, offset, length);
 
   private async read(offset: number, length: number): Promise<Uint8Array> {
     const bytes = await this.reader.read(this.path, offset, length);
@@ -231,7 +233,7 @@ class Scan {
   }
 
   private async scanZip(): Promise<void> {
-    const dir = await readZipDirectory(this.reader, this.path, this.size);
+    const dir = await readCentralDirectory(this.readUncounted, this.size);
     if (!dir) return this.collector.incomplete('a zip file without a readable central directory');
     for (const note of dir.notes) this.collector.incomplete(note);
     const npz = this.format === 'numpy';
@@ -250,7 +252,7 @@ class Scan {
   private async scanMember(entry: ZipEntry, kind: 'pickle' | 'npy'): Promise<void> {
     const member = entry.name;
     if (entry.flags & 0x01) return this.collector.incomplete(`${member}: encrypted, not scanned`);
-    const data = await memberDataOffset(this.reader, this.path, entry);
+    const data = await memberDataOffset(this.readUncounted, entry);
     if (data === undefined || data + entry.compressedSize > this.size) return this.collector.incomplete(`${member}: its local header or data lies outside the file`);
     const end = data + entry.compressedSize;
     if (entry.method === 0) {
