@@ -13,7 +13,7 @@ import { promisify } from 'node:util';
 import * as tar from 'tar-stream';
 import { ModelshipError } from '../core/errors';
 import { formatBytes } from '../core/formatBytes';
-import type { ContextEntry, ContextPlan } from './buildContext';
+import type { ContextEntry, ContextPlan } from './contextPlan';
 
 const READ_CHUNK = 1024 * 1024;
 // Small files are read whole, a few ahead of the tar writer: each async open/read/close costs a

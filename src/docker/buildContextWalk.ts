@@ -10,7 +10,7 @@
 import { promises as fs, type Stats } from 'node:fs';
 import * as path from 'node:path';
 import { ModelshipError } from '../core/errors';
-import type { ContextEntry, ContextPlan } from './buildContext';
+import type { ContextEntry, ContextPlan } from './contextPlan';
 import { exceptionUnder, matchPath, type IgnorePatterns, type ParentMatches } from './buildContextPatterns';
 
 const STAT_BATCH = 64;

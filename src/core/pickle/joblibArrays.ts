@@ -4,7 +4,7 @@
  * pickle). This module works out from the wrapper's state how many bytes that is, so a walk can
  * step over them as joblib.load does.
  */
-import type { Value } from './pickleMachine';
+import type { Value } from './pickleValue';
 
 /** Bytes per item of a numpy dtype string such as `f8`, `<i4`, `|b1`, `U10`, `c16`; undefined if unknown. */
 export function dtypeItemSize(descr: string): number | undefined {

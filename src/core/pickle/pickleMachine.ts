@@ -12,9 +12,11 @@
  * `limits`; it never throws.
  */
 import { joblibPayload } from './joblibArrays';
+import type { Value } from './pickleValue';
 import type { Opcode } from './opcodes';
 
 export { dtypeItemSize } from './joblibArrays';
+export type { Value } from './pickleValue';
 
 /** A global the pickle would import, with the byte offset of the opcode that names it. */
 export interface PickleGlobal {
@@ -29,18 +31,6 @@ export interface PickleGlobal {
   /** An operand is the result of a call (REDUCE/NEWOBJ): the pickle computes what it imports, as no pickler does. */
   computed?: boolean;
 }
-
-export type Value =
-  | { t: 'mark'; w: 0 }
-  | { t: 'other'; w: 0 }
-  | { t: 'str'; v: string; w: number }
-  | { t: 'int'; v: bigint; w: number }
-  | { t: 'global'; v: string; w: number }
-  | { t: 'tuple'; items: Value[]; w: number }
-  /** Tracks only the keys joblib's NumpyArrayWrapper state needs; `w` grows as they are set. */
-  | { t: 'dict'; entries: Map<string, Value>; w: number }
-  /** An object built by REDUCE/NEWOBJ from a known global: enough to recognise joblib's wrapper and numpy dtypes. */
-  | { t: 'obj'; cls: string; args: Value; w: number };
 
 /** An opcode's argument; the walker may reuse one object per kind, so apply() must not keep it. */
 export type Arg = { kind: 'none' } | { kind: 'int'; v: number | bigint } | { kind: 'str'; v: string } | { kind: 'pair'; a: string; b: string };
