@@ -9,7 +9,7 @@ const common = {
   bundle: true,
   platform: 'node',
   format: 'cjs',
-  target: 'node18',
+  target: 'node20',
   sourcemap: true,
   logLevel: 'warning',
   loader: { '.tmpl': 'text', '.py': 'text' },
@@ -55,11 +55,11 @@ const testEntries = existsSync(testSuiteDir)
 const builds = [
   { ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'], minify: true },
   // Loaded by the extension on first detection, never at activation.
-  { ...common, entryPoints: ['src/extension/detectionBundle.ts'], outfile: 'dist/detection.js', external: ['vscode'], minify: true },
+  { ...common, entryPoints: ['src/extension/common/detectionBundle.ts'], outfile: 'dist/detection.js', external: ['vscode'], minify: true },
   // Loaded when the first Dockerfile or manifest is linted.
-  { ...common, entryPoints: ['src/extension/lintBundle.ts'], outfile: 'dist/lint.js', external: ['vscode'], minify: true },
+  { ...common, entryPoints: ['src/extension/lint/lintBundle.ts'], outfile: 'dist/lint.js', external: ['vscode'], minify: true },
   // Loaded by the first engine command or the Images & Containers view: dockerode and the build, run and push flows.
-  { ...common, entryPoints: ['src/extension/engineBundle.ts'], outfile: 'dist/engine.js', external: ['vscode', ...NATIVE_OPTIONAL], minify: true, plugins: [lazyEngineClients] },
+  { ...common, entryPoints: ['src/extension/engine/engineBundle.ts'], outfile: 'dist/engine.js', external: ['vscode', ...NATIVE_OPTIONAL], minify: true, plugins: [lazyEngineClients] },
   // Minified: the CLI starts often, and parsing a smaller file is most of its start-up.
   { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', external: ['vscode'], minify: true, banner: { js: '#!/usr/bin/env node' } },
   // The heavy commands, required by dist/cli.js only when they run.

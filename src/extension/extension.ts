@@ -6,29 +6,24 @@
 import * as vscode from 'vscode';
 import type { ProjectDetector } from '../core/detect';
 import type { Finding } from '../core/lint/types';
-import { LintCodeActionProvider } from './codeActions';
+import { fileUri } from './common/fileUri';
+import { rulesDocUri } from './common/diagnostics';
 import { registerCommands } from './commands';
 import { ModelshipConfig } from './config';
-import type { ScaffoldFn } from './containerize';
-import { ANSWERS_KEY } from './containerizeQuestions';
-import { ContextKeys } from './contextKeys';
-import type { CoreCtx, Ctx, Notices } from './ctx';
-import { DetectionService } from './detectionService';
-import { rulesDocUri } from './diagnostics';
-import { DocumentLinter, type LintStats } from './documentLinter';
-import { EngineHost } from './engineHost';
-import type { DetectionStats } from './folderDetection';
-import type { ImagesNode, ImagesSnapshot } from './imagesModel';
-import { ImagesTreeProvider, type ImagesRow } from './imagesTreeProvider';
-import type { FileLinter } from './lintRunner';
+import { registerContainerize } from './containerize';
+import type { Ctx, FileLinter, ModelScanner, Notices, Overrides, ScaffoldFn } from './ctx';
+import { registerEngine } from './engine';
+import type { ImagesSnapshot } from './engine/imagesModel';
+import type { ImagesRow } from './engine/imagesTreeProvider';
+import { registerLint } from './lint';
+import type { LintStats } from './lint/documentLinter';
 import { createLog } from './log';
-import { fileUri } from './modelsTreeItems';
-import { ModelSafetyService, type ModelScanner, type ModelVerdict } from './modelSafety';
-import { ModelsTreeProvider } from './modelsTreeProvider';
-import { PLAN_SCHEME, PlanProvider } from './planProvider';
-import { ProjectStore } from './projectStore';
+import { registerModels } from './models';
+import type { DetectionStats } from './models/folderDetection';
+import type { ModelVerdict } from './models/modelSafety';
+import type { ModelsTreeProvider } from './models/modelsTreeProvider';
+import type { ProjectStore } from './models/projectStore';
 import { windowPrompter, type Prompter } from './prompter';
-import { REPORT_SCHEME, ReportProvider } from './reportProvider';
 
 export interface ModelshipApi {
   store: ProjectStore;
@@ -86,60 +81,38 @@ export interface ModelshipApi {
 }
 
 export function activate(context: vscode.ExtensionContext): ModelshipApi {
-  const log = createLog();
-  const config = new ModelshipConfig();
-  const store = new ProjectStore();
-  const detection = new DetectionService(store, config, log);
-  const diagnostics = vscode.languages.createDiagnosticCollection('modelship');
-  const overrides: Ctx['overrides'] = {};
-  const rulesDoc = rulesDocUri((context.extension.packageJSON as { repository?: unknown }).repository);
-  const linter = new DocumentLinter({ config, store, collection: diagnostics, log, rulesDoc, overrides });
-  const safety = new ModelSafetyService(store, config, diagnostics, log, rulesDoc, overrides);
-  const tree = new ModelsTreeProvider(store, safety);
-  const reports = new ReportProvider(store);
-  const plans = new PlanProvider();
-  const core: CoreCtx = {
-    log, config, store, detection, plans, linter, safety, diagnostics, memento: context.workspaceState, notices: {}, overrides,
-    prompter: () => overrides.prompter ?? windowPrompter,
+  const own = <T extends vscode.Disposable>(disposable: T): T => {
+    context.subscriptions.push(disposable);
+    return disposable;
   };
-  const engine = new EngineHost(core);
-  const images = new ImagesTreeProvider(engine, log);
-  const imagesView = vscode.window.createTreeView<ImagesNode>('modelship.images', { treeDataProvider: images });
-  images.attach(imagesView);
-  const ctx: Ctx = { ...core, engine, images };
-  context.subscriptions.push(
-    log,
-    config,
-    store,
-    detection,
-    diagnostics,
-    linter,
-    safety,
-    tree,
-    reports,
-    plans,
-    new ContextKeys(store),
-    vscode.window.createTreeView('modelship.models', { treeDataProvider: tree, showCollapseAll: true }),
-    engine,
-    images,
-    imagesView,
-    vscode.workspace.registerTextDocumentContentProvider(REPORT_SCHEME, reports),
-    vscode.workspace.registerTextDocumentContentProvider(PLAN_SCHEME, plans),
-    vscode.languages.registerCodeActionsProvider(
-      [{ language: 'dockerfile' }, { language: 'yaml' }, { pattern: '**/{Dockerfile,Containerfile,*.Dockerfile,*.Containerfile,Dockerfile.*,Containerfile.*}' }],
-      new LintCodeActionProvider(linter),
-      LintCodeActionProvider.metadata,
-    ),
-    ...registerCommands(ctx),
-  );
+  const overrides: Overrides = {};
+  const ctx: Ctx = {
+    log: own(createLog()),
+    config: own(new ModelshipConfig()),
+    diagnostics: own(vscode.languages.createDiagnosticCollection('modelship')),
+    rulesDoc: rulesDocUri((context.extension.packageJSON as { repository?: unknown }).repository),
+    memento: context.workspaceState,
+    notices: {},
+    overrides,
+    prompter: () => overrides.prompter ?? windowPrompter,
+    own,
+  };
+  // The capabilities, each registering its views, providers and commands.
+  const models = registerModels(ctx);
+  const lint = registerLint(ctx, models.api);
+  const containerize = registerContainerize(ctx, models.api);
+  const engine = registerEngine(ctx);
+  context.subscriptions.push(...registerCommands(ctx, [models.commands, containerize.commands, lint.commands, engine.commands]));
   // The first scan and lint start after activation has returned, so activation itself stays cheap.
   const timer = setTimeout(() => {
-    detection.start();
-    linter.start();
-    safety.start();
+    models.start();
+    lint.start();
   }, 0);
   context.subscriptions.push({ dispose: () => clearTimeout(timer) });
-  log.info(`activated (VS Code ${vscode.version}, ${vscode.workspace.workspaceFolders?.length ?? 0} folder(s))`);
+  ctx.log.info(`activated (VS Code ${vscode.version}, ${vscode.workspace.workspaceFolders?.length ?? 0} folder(s))`);
+  const { store, detection, safety, tree } = models;
+  const { linter } = lint;
+  const { engine: host, images, tree: imagesTree } = engine;
   return {
     store,
     tree,
@@ -174,18 +147,18 @@ export function activate(context: vscode.ExtensionContext): ModelshipApi {
     lastNotice: () => ctx.notices.lastNotice,
     images: {
       refresh: () => images.refresh(),
-      rows: () => images.rows(),
+      rows: () => imagesTree.rows(),
       snapshot: () => images.latest(),
-      containerLog: (name) => engine.logLines(name),
+      containerLog: (name) => host.logLines(name),
     },
     testing: {
       setPrompter: (prompter) => {
-        ctx.overrides.prompter = prompter;
+        overrides.prompter = prompter;
       },
       setScaffold: (fn) => {
-        ctx.overrides.scaffold = fn;
+        overrides.scaffold = fn;
       },
-      forgetAnswers: () => context.workspaceState.update(ANSWERS_KEY, undefined),
+      forgetAnswers: () => containerize.forgetAnswers(),
       setLinter: (fn) => {
         overrides.linter = fn;
         linter.relintAll();
@@ -201,7 +174,7 @@ export function activate(context: vscode.ExtensionContext): ModelshipApi {
       setTrusted: (trusted) => {
         overrides.trusted = trusted;
       },
-      forgetEngine: () => engine.reset(),
+      forgetEngine: () => host.reset(),
     },
   };
 }

@@ -6,9 +6,9 @@ import type { ProjectDetector } from '../../src/core/detect';
 import type { ProjectDescription } from '../../src/core/detect/types';
 import { DEFAULT_SETTINGS } from '../../src/core/settings';
 import type { ModelshipConfig } from '../../src/extension/config';
-import { FolderDetection } from '../../src/extension/folderDetection';
+import { FolderDetection } from '../../src/extension/models/folderDetection';
 import type { Logger } from '../../src/extension/log';
-import { ProjectStore } from '../../src/extension/projectStore';
+import { ProjectStore } from '../../src/extension/models/projectStore';
 
 function description(tag: string): ProjectDescription {
   return {

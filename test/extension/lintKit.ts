@@ -8,7 +8,7 @@ import type { ModelFormat } from '../../src/core/detect/types';
 import type { Finding, LintableKind, LintInput, ModelSafety } from '../../src/core/lint';
 import { rangeAt } from '../../src/core/lint/types';
 import type { WorkspaceReader } from '../../src/core/workspaceReader';
-import type { ModelScanner } from '../../src/extension/modelSafety';
+import type { ModelScanner } from '../../src/extension/ctx';
 import { uriOf } from './testApi';
 
 /** The bytes of a protocol-0 pickle whose loading runs `os.system('echo hi')`. */

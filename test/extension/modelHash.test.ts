@@ -3,7 +3,7 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { PROGRESS_THRESHOLD_BYTES, hashCounters, hashModel } from '../../src/extension/modelHash';
+import { PROGRESS_THRESHOLD_BYTES, hashCounters, hashModel } from '../../src/extension/models/modelHash';
 import { activated, uriOf, workspaceFolder } from './testApi';
 
 suite('model hashing', () => {

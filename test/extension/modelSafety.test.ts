@@ -3,9 +3,9 @@
 // question Containerize asks before packaging an unsafe model.
 import * as assert from 'assert';
 import * as vscode from 'vscode';
-import type { ContainerizeResult } from '../../src/extension/containerize';
+import type { ContainerizeResult } from '../../src/extension/containerize/containerize';
 import type { ModelshipApi } from '../../src/extension/extension';
-import type { ModelsNode } from '../../src/extension/modelsTreeNodes';
+import type { ModelsNode } from '../../src/extension/models/modelsTreeNodes';
 import { EVIL_PICKLE, FakeScanner, codes, ours, waitForCodes, writeFile } from './lintKit';
 import { ScriptedPrompter, accept, cancel, choose } from './scriptedPrompter';
 import { activated, modelPaths, uriOf, waitFor, workspaceFolder } from './testApi';

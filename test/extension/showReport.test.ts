@@ -1,8 +1,8 @@
 import * as assert from 'assert';
 import * as vscode from 'vscode';
 import type { ModelshipApi } from '../../src/extension/extension';
-import type { ModelReport } from '../../src/extension/modelReport';
-import type { ShowReportResult } from '../../src/extension/showReport';
+import type { ModelReport } from '../../src/extension/models/modelReport';
+import type { ShowReportResult } from '../../src/extension/models/reportProvider';
 import { ScriptedPrompter, choose } from './scriptedPrompter';
 import { activated, uriOf } from './testApi';
 

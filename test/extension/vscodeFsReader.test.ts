@@ -4,7 +4,7 @@ import * as assert from 'assert';
 import { detectProject } from '../../src/core/detect';
 import { DEFAULT_SETTINGS } from '../../src/core/settings';
 import { NodeFsReader } from '../../src/platform/nodeFsReader';
-import { VscodeFsReader } from '../../src/extension/vscodeFsReader';
+import { VscodeFsReader } from '../../src/extension/common/vscodeFsReader';
 import { workspaceFolder } from './testApi';
 
 suite('VscodeFsReader (virtual and remote workspaces)', () => {

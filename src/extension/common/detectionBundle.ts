@@ -1,0 +1,15 @@
+/**
+ * Everything detection, scaffolding and the model safety scan need, bundled apart as
+ * dist/detection.js and loaded on first use, so activation parses only the extension's own small
+ * bundle. The text linters (with their schema validators) are a bundle of their own (lintBundle.ts).
+ */
+export { ProjectDetector } from '../../core/detect';
+export { excludeMatcher } from '../../core/detect/walkProject';
+export { scaffold } from '../../core/scaffold';
+export { describePlan, planChanges } from '../../core/scaffold/plan';
+export { configureFindings } from '../../core/lint/configure';
+export { scanModelSafety } from '../../core/lint/model/scanModelSafety';
+export { safetyFindings } from '../../core/lint/model/safetyFindings';
+export { NodeFsReader } from '../../platform/nodeFsReader';
+export { writeFileAtomic } from '../../platform/writeFileAtomic';
+export { VscodeFsReader } from './vscodeFsReader';
