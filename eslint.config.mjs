@@ -1,6 +1,7 @@
 // Lint settles style questions; `npm run lint` allows no warnings. The import rules enforce the
 // layer table in shared/STYLE.md: core is pure, adapters never see the editor, the CLI never
-// imports the extension.
+// imports the extension. Cycles (`import type` included), adapters kept apart and the folder rules
+// of src/extension and media/ are dependency-cruiser's: .dependency-cruiser.cjs, run by `npm run lint`.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 

@@ -9,6 +9,7 @@ import { benchLintManifests, printLintManifests } from './lintManifests.mjs';
 import { benchLintDockerfile, printLintDockerfile } from './lintDockerfile.mjs';
 import { benchBuild, printBuild } from './build.mjs';
 import { benchBuildContext, printBuildContext } from './buildContext.mjs';
+import { benchActivation, printActivation } from './activation.mjs';
 
 const benches = {
   detect: [benchDetect, printDetect],
@@ -19,6 +20,7 @@ const benches = {
   'lint-dockerfile': [benchLintDockerfile, printLintDockerfile],
   build: [benchBuild, printBuild],
   'build-context': [benchBuildContext, printBuildContext],
+  activation: [benchActivation, printActivation],
 };
 const chosen = process.argv.slice(2).length > 0 ? process.argv.slice(2) : Object.keys(benches);
 mkdirSync('bench/results', { recursive: true });
