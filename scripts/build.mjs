@@ -66,6 +66,8 @@ const builds = [
   { ...common, entryPoints: { 'cli-lint': 'src/cli/commands/lint.ts', 'cli-containerize': 'src/cli/commands/containerize.ts' }, outdir: 'dist', external: ['vscode'], minify: true },
   // The engine commands carry dockerode (and BuildKit's gRPC session); its .proto files go to dist/proto.
   { ...common, entryPoints: { 'cli-ship': 'src/cli/commands/ship.ts' }, outdir: 'dist', external: ['vscode', ...NATIVE_OPTIONAL], minify: true, plugins: [lazyEngineClients] },
+  // The cluster commands: the Kubernetes client (ESM-only, bundled to CJS here) and dockerode for build and push.
+  { ...common, entryPoints: { 'cli-deploy': 'src/cli/commands/deploy.ts' }, outdir: 'dist', external: ['vscode', ...NATIVE_OPTIONAL], minify: true, plugins: [lazyEngineClients] },
 ];
 if (testEntries.length > 0) {
   builds.push({ ...common, entryPoints: testEntries, outdir: 'dist/test/extension', external: ['vscode', 'mocha'] });

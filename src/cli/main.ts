@@ -13,6 +13,7 @@ const commands = {
   containerize: () => loadCommand<typeof import('./commands/containerize')>('containerize'),
   lint: () => loadCommand<typeof import('./commands/lint')>('lint'),
   ship: () => loadCommand<typeof import('./commands/ship')>('ship'),
+  deploy: () => loadCommand<typeof import('./commands/deploy')>('deploy'),
 };
 
 const USAGE = `Usage: modelship <command> [options]
@@ -67,6 +68,21 @@ Commands:
                            credentials docker login stored; prints the digest.
   Engine commands take --json; they find the engine like the docker CLI (DOCKER_HOST, the current
   context, TLS settings, the default or Podman socket).
+
+  deploy [DIR]             Build the image if needed, push it to the environment's registry, render
+                           the overlay (kustomize, or helm when the environment names a chart), show
+                           what changes (server dry run), server-side apply (field manager modelship)
+                           and follow the rollout to Ready, or to the reason it fails. Exit 0 Ready,
+                           1 the rollout failed, 2 usage, connection or credential errors.
+      --dry-run              Print the diff against the live objects and stop (Secrets redacted).
+      --force-conflicts      Take over fields another field manager owns.
+  status [DIR] [--watch]   The Deployment, its revisions, pods (phase, ready, restarts, reason,
+                           node, age) and the reasons a rollout is stuck.
+  rollback [DIR]           Back to the previous revision (--to-revision N), then follow it.
+  undeploy [DIR]           Delete what deploy applied (found by labels); asks first.
+  Cluster commands take --env dev|staging|prod (default staging; prod needs --yes), --context C,
+  --namespace N, --kubeconfig FILE, --registry R, --timeout S, --yes and --json. Defaults come from
+  deploy/environments.yaml; flags override it. The kubeconfig's current context is never changed.
 
 Options:
   -h, --help               Show this help.
@@ -139,10 +155,48 @@ export async function main(argv: string[]): Promise<number> {
     });
   }
   if (SHIP_COMMANDS.has(command)) return runShipCommand(command, rest);
+  if (CLUSTER_COMMANDS.has(command)) return runClusterCommand(command, rest);
   throw new UsageError(`Unknown command '${command}'.`);
 }
 
 class UsageError extends Error {}
+
+const CLUSTER_COMMANDS = new Set(['deploy', 'status', 'rollback', 'undeploy']);
+
+async function runClusterCommand(command: string, args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      env: { type: 'string' }, context: { type: 'string' }, namespace: { type: 'string', short: 'n' }, kubeconfig: { type: 'string' },
+      registry: { type: 'string' }, timeout: { type: 'string' }, yes: { type: 'boolean', short: 'y' }, json: { type: 'boolean' },
+      'dry-run': { type: 'boolean' }, 'force-conflicts': { type: 'boolean' }, watch: { type: 'boolean', short: 'w' }, 'to-revision': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(USAGE + '\n');
+    return 0;
+  }
+  if (positionals.length > 1) throw new UsageError(`${command} takes one folder, got ${positionals.length}: ${positionals.join(' ')}`);
+  const dir = positionals[0] ?? '.';
+  const flags = {
+    ...(values.env ? { env: values.env } : {}), ...(values.context ? { context: values.context } : {}), ...(values.namespace ? { namespace: values.namespace } : {}),
+    ...(values.kubeconfig ? { kubeconfig: values.kubeconfig } : {}), ...(values.registry ? { registry: values.registry } : {}), ...(values.timeout ? { timeout: values.timeout } : {}),
+    yes: values.yes === true, json: values.json === true,
+  };
+  const deploy = commands.deploy();
+  switch (command) {
+    case 'deploy':
+      return deploy.runDeploy(dir, { ...flags, dryRun: values['dry-run'] === true, forceConflicts: values['force-conflicts'] === true });
+    case 'status':
+      return deploy.runStatus(dir, { ...flags, watch: values.watch === true });
+    case 'rollback':
+      return deploy.runRollback(dir, { ...flags, ...(values['to-revision'] ? { toRevision: values['to-revision'] } : {}) });
+    default:
+      return deploy.runUndeploy(dir, flags);
+  }
+}
 
 const SHIP_COMMANDS = new Set(['build', 'run', 'smoke', 'logs', 'stop', 'push', 'ps']);
 

@@ -3,11 +3,10 @@
  * workspace's Dockerfile and image by itself (the Dockerfile's labels), prints results on stdout
  * (`--json` for scripts) and progress on stderr. Bundled as dist/cli-ship.js with dockerode.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ModelshipError, formatModelshipError, isModelshipError } from '../../core/errors';
 import { formatBytes } from '../../core/formatBytes';
-import { describeClusterLimits, readShipTarget, type ShipTarget } from '../../core/ship';
+import { describeClusterLimits } from '../../core/ship';
 import { buildImage, type BuilderChoice } from '../../docker/build';
 import type { BuildEvent } from '../../docker/buildProgress';
 import { listModelContainers, readProjectClusterLimits, startModelContainer, stopAndRemove, waitForReady, type ContainerSummary } from '../../docker/container';
@@ -16,29 +15,12 @@ import { connectEngine, type Engine } from '../../docker/engine';
 import { pushImage, retarget, tagImage } from '../../docker/push';
 import { findExpectedAnswer, findSavedSample, readExpectedFile, readSampleFile, runSmokeTest, sampleFromServer } from '../../docker/smokeTest';
 
+import { findWorkspace, type Workspace } from '../workspace';
+
+export { findWorkspace, type Workspace };
+
 const out = (text: string) => process.stdout.write(text + '\n');
 const err = (text: string) => process.stderr.write(text + '\n');
-
-/** A project folder and what its Dockerfile ships. */
-export interface Workspace {
-  dir: string;
-  target: ShipTarget;
-}
-
-/** The folder at or above `start` holding a Dockerfile (a file argument starts at its folder). */
-export function findWorkspace(start: string, tag?: string, dockerfile = 'Dockerfile'): Workspace {
-  const absolute = path.resolve(start);
-  if (!fs.existsSync(absolute)) throw new ModelshipError('NOT_FOUND', `${start} does not exist`);
-  let dir = fs.statSync(absolute).isDirectory() ? absolute : path.dirname(absolute);
-  for (;;) {
-    const file = path.join(dir, dockerfile);
-    if (fs.existsSync(file)) return { dir, target: readShipTarget(fs.readFileSync(file, 'utf8'), dockerfile.split(path.sep).join('/'), tag) };
-    const parent = path.dirname(dir);
-    if (parent === dir || fs.existsSync(path.join(dir, '.git'))) break;
-    dir = parent;
-  }
-  throw new ModelshipError('NO_DOCKERFILE', `No ${dockerfile} in ${start} or the folders above it.`, `Generate one first: modelship containerize ${start}`);
-}
 
 function parsePairs(values: string[] | undefined, flag: string): Record<string, string> {
   const pairs: Record<string, string> = {};

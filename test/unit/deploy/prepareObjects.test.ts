@@ -1,0 +1,48 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { diffObject } from '../../../src/core/deploy/diff';
+import { ENVIRONMENT_LABEL, prepareObjects } from '../../../src/core/deploy/prepareObjects';
+import type { KubeObject } from '../../../src/core/deploy/records';
+
+const rendered: KubeObject[] = [
+  { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'iris-staging' } },
+  { apiVersion: 'v1', kind: 'Service', metadata: { name: 'iris', namespace: 'iris-staging' }, spec: { ports: [{ port: 80 }] } },
+  {
+    apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'iris', namespace: 'iris-staging', labels: { app: 'iris' } },
+    spec: { template: { metadata: { labels: { app: 'iris' } }, spec: { containers: [{ name: 'server', image: 'iris:0.1.0-abc' }, { name: 'sidecar', image: 'busybox:1.36' }] } } },
+  },
+  { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'reader' } },
+];
+
+test('objects go to the environment namespace, the Namespace is left to deploy, cluster-scoped kinds keep none', () => {
+  const prepared = prepareObjects(rendered, { namespace: 'staging', environment: 'staging' });
+  assert.deepEqual(prepared.objects.map((o) => [o.kind, o.metadata?.namespace]), [['Service', 'staging'], ['Deployment', 'staging'], ['ClusterRole', undefined]]);
+  assert.deepEqual(prepared.skipped.map((s) => s.kind), ['Namespace']);
+  assert.deepEqual(prepared.deployments, ['iris']);
+  for (const o of prepared.objects) assert.equal(o.metadata?.labels?.[ENVIRONMENT_LABEL], 'staging');
+  // The input is not changed in place.
+  assert.equal(rendered[1]!.metadata?.namespace, 'iris-staging');
+});
+
+test('only the project image becomes the digest; pull secret and policy are set on its pod spec', () => {
+  const digest = 'localhost:5000/iris@sha256:' + 'a'.repeat(64);
+  const prepared = prepareObjects(rendered, { namespace: 'staging', environment: 'staging', image: digest, sourceImage: 'iris:0.1.0-abc', pullSecret: 'regcred', pullPolicy: 'IfNotPresent' });
+  const deployment = prepared.objects.find((o) => o.kind === 'Deployment') as { spec: { template: { metadata: { labels: Record<string, string> }; spec: { containers: { image: string; imagePullPolicy?: string }[]; imagePullSecrets: { name: string }[] } } } };
+  assert.deepEqual(deployment.spec.template.spec.containers.map((c) => [c.image, c.imagePullPolicy]), [[digest, 'IfNotPresent'], ['busybox:1.36', undefined]]);
+  assert.deepEqual(deployment.spec.template.spec.imagePullSecrets, [{ name: 'regcred' }]);
+  assert.equal(deployment.spec.template.metadata.labels[ENVIRONMENT_LABEL], 'staging');
+});
+
+test('a diff ignores what the server manages and never shows a Secret value', () => {
+  const planned: KubeObject = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's', namespace: 'staging' }, data: { token: 'bmV3', same: 'eA==' } };
+  const live: KubeObject = { ...planned, metadata: { ...planned.metadata, uid: 'u', resourceVersion: '9', managedFields: [] } as KubeObject['metadata'], data: { token: 'b2xk', same: 'eA==' } };
+  const d = diffObject(live, planned);
+  assert.equal(d.change, 'update');
+  assert.doesNotMatch(d.patch, /bmV3|b2xk|eA==/);
+  assert.match(d.patch, /\+\s+token: \(redacted, changed\)/);
+  assert.doesNotMatch(d.patch, /same: \(redacted, changed\)/);
+  assert.equal(diffObject({ ...planned, status: {}, metadata: { ...planned.metadata, uid: 'u' } }, planned).change, 'unchanged');
+  const created = diffObject(undefined, planned);
+  assert.equal(created.change, 'create');
+  assert.doesNotMatch(created.patch, /bmV3/);
+});
