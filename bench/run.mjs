@@ -10,6 +10,8 @@ import { benchLintDockerfile, printLintDockerfile } from './lintDockerfile.mjs';
 import { benchBuild, printBuild } from './build.mjs';
 import { benchBuildContext, printBuildContext } from './buildContext.mjs';
 import { benchActivation, printActivation } from './activation.mjs';
+import { benchDeploy, printDeploy } from './deploy.mjs';
+import { benchKubeLogs, printKubeLogs } from './kubeLogs.mjs';
 
 const benches = {
   detect: [benchDetect, printDetect],
@@ -21,6 +23,8 @@ const benches = {
   build: [benchBuild, printBuild],
   'build-context': [benchBuildContext, printBuildContext],
   activation: [benchActivation, printActivation],
+  deploy: [benchDeploy, printDeploy],
+  'kube-logs': [benchKubeLogs, printKubeLogs],
 };
 const chosen = process.argv.slice(2).length > 0 ? process.argv.slice(2) : Object.keys(benches);
 mkdirSync('bench/results', { recursive: true });

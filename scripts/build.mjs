@@ -66,7 +66,9 @@ const builds = [
   { ...common, entryPoints: { 'cli-lint': 'src/cli/commands/lint.ts', 'cli-containerize': 'src/cli/commands/containerize.ts' }, outdir: 'dist', external: ['vscode'], minify: true },
   // The engine commands carry dockerode (and BuildKit's gRPC session); its .proto files go to dist/proto.
   { ...common, entryPoints: { 'cli-ship': 'src/cli/commands/ship.ts' }, outdir: 'dist', external: ['vscode', ...NATIVE_OPTIONAL], minify: true, plugins: [lazyEngineClients] },
-  // The cluster commands: the Kubernetes client (ESM-only, bundled to CJS here) and dockerode for build and push.
+  // The cluster commands carry the Kubernetes client (ESM-only, bundled to CJS here); only deploy, which
+  // builds and pushes, also carries dockerode, so status and logs start without it.
+  { ...common, entryPoints: { 'cli-cluster': 'src/cli/commands/clusterCommands.ts' }, outdir: 'dist', external: ['vscode'], minify: true },
   { ...common, entryPoints: { 'cli-deploy': 'src/cli/commands/deploy.ts' }, outdir: 'dist', external: ['vscode', ...NATIVE_OPTIONAL], minify: true, plugins: [lazyEngineClients] },
 ];
 if (testEntries.length > 0) {

@@ -5,15 +5,17 @@
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ModelshipError, formatModelshipError, isModelshipError } from '../core/errors';
+import { loadBundle } from './loadBundle';
 // Heavy commands are bundles of their own (dist/cli-<name>.js), required when they run: `detect`
 // must not pay for parsing the linters' schemas and the scaffolding templates.
-const loadCommand = <T>(name: string): T => require(path.join(__dirname, `cli-${name}.js`)) as T;
+const loadCommand = <T>(name: string, codeCache = false): T => loadBundle<T>(path.join(__dirname, `cli-${name}.js`), codeCache);
 const commands = {
   detect: () => require('./commands/detect') as typeof import('./commands/detect'),
   containerize: () => loadCommand<typeof import('./commands/containerize')>('containerize'),
   lint: () => loadCommand<typeof import('./commands/lint')>('lint'),
   ship: () => loadCommand<typeof import('./commands/ship')>('ship'),
-  deploy: () => loadCommand<typeof import('./commands/deploy')>('deploy'),
+  deploy: () => loadCommand<typeof import('./commands/deploy')>('deploy', true),
+  cluster: () => loadCommand<typeof import('./commands/clusterCommands')>('cluster', true),
 };
 
 const USAGE = `Usage: modelship <command> [options]
@@ -76,10 +78,18 @@ Commands:
                            1 the rollout failed, 2 usage, connection or credential errors.
       --dry-run              Print the diff against the live objects and stop (Secrets redacted).
       --force-conflicts      Take over fields another field manager owns.
+      --push                 Push even when the engine says the image is in the registry already.
   status [DIR] [--watch]   The Deployment, its revisions, pods (phase, ready, restarts, reason,
                            node, age) and the reasons a rollout is stuck.
   rollback [DIR]           Back to the previous revision (--to-revision N), then follow it.
   undeploy [DIR]           Delete what deploy applied (found by labels); asks first.
+  port-forward [DIR]       Forward 127.0.0.1:PORT (--port, else a free one) to a ready pod behind the
+                           project's Service, re-targeted after a rollout; prints the URL; Ctrl-C ends it.
+  logs [DIR] --env E       Logs of the whole Deployment: every pod and container, prefixed
+                           pod/container; new pods and restarts join; resumes after a cut without
+                           repeating lines. --follow, --tail N (default 10, -1 all), --since 5m,
+                           --previous (the crashed container's), --container NAME, --timestamps, --json.
+  smoke [DIR] --env E      The smoke test (sample and expected predictions) through a port-forward.
   Cluster commands take --env dev|staging|prod (default staging; prod needs --yes), --context C,
   --namespace N, --kubeconfig FILE, --registry R, --timeout S, --yes and --json. Defaults come from
   deploy/environments.yaml; flags override it. The kubeconfig's current context is never changed.
@@ -154,6 +164,7 @@ export async function main(argv: string[]): Promise<number> {
       ...(values.disable ? { disable: values.disable } : {}),
     });
   }
+  if ((command === 'logs' || command === 'smoke') && isClusterCall(rest)) return runClusterCommand(command, rest);
   if (SHIP_COMMANDS.has(command)) return runShipCommand(command, rest);
   if (CLUSTER_COMMANDS.has(command)) return runClusterCommand(command, rest);
   throw new UsageError(`Unknown command '${command}'.`);
@@ -161,7 +172,10 @@ export async function main(argv: string[]): Promise<number> {
 
 class UsageError extends Error {}
 
-const CLUSTER_COMMANDS = new Set(['deploy', 'status', 'rollback', 'undeploy']);
+const CLUSTER_COMMANDS = new Set(['deploy', 'status', 'rollback', 'undeploy', 'port-forward']);
+
+/** `logs` and `smoke` act on the cluster when given an environment or a context, on the local container otherwise. */
+const isClusterCall = (args: string[]) => args.some((a) => /^--(env|context)(=|$)/.test(a));
 
 async function runClusterCommand(command: string, args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -170,7 +184,9 @@ async function runClusterCommand(command: string, args: string[]): Promise<numbe
     options: {
       env: { type: 'string' }, context: { type: 'string' }, namespace: { type: 'string', short: 'n' }, kubeconfig: { type: 'string' },
       registry: { type: 'string' }, timeout: { type: 'string' }, yes: { type: 'boolean', short: 'y' }, json: { type: 'boolean' },
-      'dry-run': { type: 'boolean' }, 'force-conflicts': { type: 'boolean' }, watch: { type: 'boolean', short: 'w' }, 'to-revision': { type: 'string' },
+      'dry-run': { type: 'boolean' }, 'force-conflicts': { type: 'boolean' }, push: { type: 'boolean' }, watch: { type: 'boolean', short: 'w' }, 'to-revision': { type: 'string' },
+      port: { type: 'string', short: 'p' }, sample: { type: 'string' }, expect: { type: 'string' }, follow: { type: 'boolean', short: 'f' }, tail: { type: 'string' },
+      since: { type: 'string' }, previous: { type: 'boolean' }, container: { type: 'string', short: 'c' }, timestamps: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -185,16 +201,24 @@ async function runClusterCommand(command: string, args: string[]): Promise<numbe
     ...(values.kubeconfig ? { kubeconfig: values.kubeconfig } : {}), ...(values.registry ? { registry: values.registry } : {}), ...(values.timeout ? { timeout: values.timeout } : {}),
     yes: values.yes === true, json: values.json === true,
   };
-  const deploy = commands.deploy();
+  if (command === 'deploy') return commands.deploy().runDeploy(dir, { ...flags, dryRun: values['dry-run'] === true, forceConflicts: values['force-conflicts'] === true, push: values.push === true });
+  const cluster = commands.cluster();
   switch (command) {
-    case 'deploy':
-      return deploy.runDeploy(dir, { ...flags, dryRun: values['dry-run'] === true, forceConflicts: values['force-conflicts'] === true });
     case 'status':
-      return deploy.runStatus(dir, { ...flags, watch: values.watch === true });
+      return cluster.runStatus(dir, { ...flags, watch: values.watch === true });
+    case 'logs':
+      return cluster.runClusterLogs(dir, {
+        ...flags, follow: values.follow === true, previous: values.previous === true, timestamps: values.timestamps === true,
+        ...(values.tail ? { tail: values.tail } : {}), ...(values.since ? { since: values.since } : {}), ...(values.container ? { container: values.container } : {}),
+      });
+    case 'smoke':
+      return cluster.runClusterSmoke(dir, { ...flags, ...(values.sample ? { sample: values.sample } : {}), ...(values.expect ? { expect: values.expect } : {}) });
+    case 'port-forward':
+      return cluster.runPortForward(dir, { ...flags, ...(values.port ? { port: values.port } : {}) });
     case 'rollback':
-      return deploy.runRollback(dir, { ...flags, ...(values['to-revision'] ? { toRevision: values['to-revision'] } : {}) });
+      return cluster.runRollback(dir, { ...flags, ...(values['to-revision'] ? { toRevision: values['to-revision'] } : {}) });
     default:
-      return deploy.runUndeploy(dir, flags);
+      return cluster.runUndeploy(dir, flags);
   }
 }
 

@@ -11,6 +11,8 @@ export interface ImageSummary {
   sizeBytes: number;
   /** When the image was built (ISO 8601). */
   created: string;
+  /** `repo@sha256:…` for each registry the engine pushed this image to or pulled it from. */
+  repoDigests: string[];
 }
 
 /** The `/images/{name}/json` fields read here. */
@@ -18,6 +20,7 @@ interface ImageRecord {
   Id?: unknown;
   Size?: unknown;
   Created?: unknown;
+  RepoDigests?: unknown;
 }
 
 export function toImageSummary(record: ImageRecord): ImageSummary | undefined {
@@ -26,6 +29,7 @@ export function toImageSummary(record: ImageRecord): ImageSummary | undefined {
     id: record.Id,
     sizeBytes: typeof record.Size === 'number' ? record.Size : 0,
     created: typeof record.Created === 'string' ? record.Created : new Date(0).toISOString(),
+    repoDigests: Array.isArray(record.RepoDigests) ? record.RepoDigests.filter((d): d is string => typeof d === 'string') : [],
   };
 }
 

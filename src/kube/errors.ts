@@ -30,6 +30,9 @@ export class KubeError extends ModelshipError {
   ) {
     super(code, message, hint, details);
   }
+
+  /** The object the server's Status names (a 422's kind and name), for mapping causes to a manifest. */
+  object?: { kind?: string; name?: string };
 }
 
 /** What the failed call was doing, for messages when the server's Status does not say. */
@@ -167,7 +170,8 @@ export function toKubeError(error: unknown, target: KubeTarget, op: KubeOperatio
     case 404:
       return new KubeError('KUBE_NOT_FOUND', `${what || 'the object'} was not found${op.namespace ? ` in namespace "${op.namespace}"` : ''} on context "${target.context}"${quoted}`, 'Check the name and namespace, and that the kind is served by this cluster (`kubectl api-resources`).', 404, false, [], details);
     case 409: {
-      const causes = status?.details?.causes ?? [];
+      // The server can list one cause twice (its own validation and the apply's); once is enough.
+      const causes = (status?.details?.causes ?? []).filter((c, i, all) => all.findIndex((d) => d.field === c.field && d.message === c.message) === i);
       const owned = causes.filter((c) => c.reason === 'FieldManagerConflict' || conflictManager(c.message));
       if (owned.length > 0) {
         const lines = owned.map((c) => `${c.field ?? '(field)'} is owned by field manager "${conflictManager(c.message) ?? 'another manager'}"`);
@@ -178,14 +182,21 @@ export function toKubeError(error: unknown, target: KubeTarget, op: KubeOperatio
       return new KubeError('KUBE_CONFLICT', `conflict${doing} on context "${target.context}"${quoted}`, status?.reason === 'AlreadyExists' ? 'The object already exists.' : 'The object changed while it was being updated; try again.', 409, status?.reason !== 'AlreadyExists', causes, details);
     }
     case 422: {
-      const causes = status?.details?.causes ?? [];
+      // The server can list one cause twice (its own validation and the apply's); once is enough.
+      const causes = (status?.details?.causes ?? []).filter((c, i, all) => all.findIndex((d) => d.field === c.field && d.message === c.message) === i);
       const lines = causes.map((c) => `${c.field ?? '(object)'}: ${c.message ?? c.reason ?? 'invalid'}`);
       const name = status?.details?.name ? `${status.details.kind ?? 'object'} "${status.details.name}"` : what || 'the object';
-      return new KubeError('KUBE_INVALID', `the API server rejected ${name}${causes.length ? ` at ${causes.map((c) => c.field ?? '(object)').join(', ')}` : ''}${quoted && !causes.length ? quoted : ''}`, 'Fix the listed fields in the manifest (or the overlay that renders them) and deploy again.', 422, false, causes, lines.length ? lines : details);
+      const invalid = new KubeError('KUBE_INVALID', `the API server rejected ${name}${causes.length ? ` at ${causes.map((c) => c.field ?? '(object)').join(', ')}` : ''}${quoted && !causes.length ? quoted : ''}`, 'Fix the listed fields in the manifest (or the overlay that renders them) and deploy again.', 422, false, causes, lines.length ? lines : details);
+      invalid.object = { ...(status?.details?.kind ? { kind: kindOf(status.details.kind) } : {}), ...(status?.details?.name ? { name: status.details.name } : {}) };
+      return invalid;
     }
     case 429:
       return new KubeError('KUBE_THROTTLED', `the Kubernetes API at ${where} is throttling requests (429)${quoted}`, 'Modelship retries with backoff; if this persists the API server is overloaded or a priority-and-fairness limit applies.', 429, true, [], details, retryAfter(err, status));
     default:
+      // Server-side apply answers 500 for a value it cannot even decode (a quantity like `lots`): no retry helps.
+      if (statusCode === 500 && /failed to convert new object|unable to convert unstructured object/.test(status?.message ?? '')) {
+        return new KubeError('KUBE_INVALID', `the API server rejected ${what || 'the object'}: ${status?.message ?? ''}`, 'Fix the value it names in the manifest (or the overlay that renders it) and deploy again.', 422, false, [], details);
+      }
       if (statusCode !== undefined && statusCode >= 500) {
         return new KubeError('KUBE_SERVER_ERROR', `the Kubernetes API at ${where} failed${doing} (${statusCode})${quoted}`, 'Modelship retries with backoff; if this persists, check the API server (and any admission webhook it calls).', statusCode, true, [], details, retryAfter(err, status));
       }
@@ -251,4 +262,10 @@ export async function withRetry<T>(fn: () => Promise<T>, options: RetryOptions =
       await wait(asked ?? backoffDelay(attempt, options.baseDelayMs ?? 250, options.maxDelayMs ?? 5000), options.signal);
     }
   }
+}
+
+/** A Status names kinds by resource (`deployments`) or kind (`Deployment`); manifests use the kind. */
+function kindOf(kindOrResource: string): string {
+  const known: Record<string, string> = { deployments: 'Deployment', services: 'Service', configmaps: 'ConfigMap', secrets: 'Secret', horizontalpodautoscalers: 'HorizontalPodAutoscaler', poddisruptionbudgets: 'PodDisruptionBudget', serviceaccounts: 'ServiceAccount', namespaces: 'Namespace' };
+  return known[kindOrResource.toLowerCase()] ?? kindOrResource;
 }

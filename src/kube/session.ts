@@ -176,33 +176,36 @@ class ClientSession implements KubeSession {
 
   async applyObjects(objects: readonly KubeObject[], options: ApplyOptions): Promise<KubeObject[]> {
     const { PatchStrategy } = loadKubeClient();
-    const ordered = [...objects.filter((o) => o.kind === 'Namespace'), ...objects.filter((o) => o.kind !== 'Namespace')];
-    const applied: KubeObject[] = [];
-    for (const object of ordered) {
+    const apply = async (object: KubeObject): Promise<KubeObject> => {
       const body = await this.located(object);
       const op = { verb: 'apply', resource: body.kind, name: body.metadata?.name, namespace: body.metadata?.namespace };
       const result = await this.call(op, () =>
         this.objects.patch(body as never, undefined, options.dryRun ? 'All' : undefined, FIELD_MANAGER, options.force ? true : undefined, PatchStrategy.ServerSideApply),
       );
-      applied.push(toPlain<KubeObject>(result));
-    }
-    return applied;
+      return toPlain<KubeObject>(result);
+    };
+    // Namespaces first, so what goes into them finds them; the rest at once. Results in input order.
+    const applied = new Map<KubeObject, KubeObject>();
+    for (const ns of objects.filter((o) => o.kind === 'Namespace')) applied.set(ns, await apply(ns));
+    const rest = objects.filter((o) => o.kind !== 'Namespace');
+    (await Promise.all(rest.map(apply))).forEach((result, i) => applied.set(rest[i]!, result));
+    return objects.map((o) => applied.get(o)!);
   }
 
+
   async readLive(objects: readonly KubeObject[]): Promise<(KubeObject | undefined)[]> {
-    const out: (KubeObject | undefined)[] = [];
-    for (const object of objects) {
+    return Promise.all(objects.map(async (object) => {
       const body = await this.located(object);
       const header = { apiVersion: body.apiVersion!, kind: body.kind!, metadata: { name: body.metadata!.name!, namespace: body.metadata?.namespace } };
       try {
-        out.push(toPlain<KubeObject>(await this.call({ verb: 'get', resource: body.kind, name: header.metadata.name }, () => this.objects.read(header))));
+        return toPlain<KubeObject>(await this.call({ verb: 'get', resource: body.kind, name: header.metadata.name }, () => this.objects.read(header)));
       } catch (err) {
-        if ((err as KubeError).statusCode === 404) out.push(undefined);
-        else throw err;
+        if ((err as KubeError).statusCode === 404) return undefined;
+        throw err;
       }
-    }
-    return out;
+    }));
   }
+
 
   async ensureNamespace(name: string): Promise<'created' | 'exists'> {
     const op = { verb: 'get', resource: 'namespaces', name, namespace: undefined };

@@ -8,33 +8,17 @@
 import assert from 'node:assert/strict';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { after, before, test, type TestContext } from 'node:test';
-import { docker, engineUnavailable, runCli, type CliResult } from '../helpers/engineHarness';
-import { requireKubeLab, type KubeLab } from '../helpers/kubeLab';
+import { engineUnavailable, runCli, type CliResult } from '../helpers/engineHarness';
+import { containerizedIris, requireLabAndEngine, TEST_REGISTRY as REGISTRY } from '../helpers/irisProject';
+import type { KubeLab } from '../helpers/kubeLab';
 
-const REGISTRY = process.env.MODELSHIP_TEST_REGISTRY ?? 'localhost:5000';
-const EXAMPLE = resolve(__dirname, '../../examples/iris-sklearn');
 const run = `${process.pid.toString(36)}${Date.now().toString(36).slice(-4)}`;
 const namespaces: string[] = [];
 const dirs: string[] = [];
 let project: string | undefined;
 let setupFailure: string | undefined;
-
-/** The iris example containerized against the test base image, in a temp dir of its own. */
-async function containerizedIris(): Promise<string> {
-  // The service is named after its folder, as `containerize` names it.
-  const parent = mkdtempSync(join(tmpdir(), 'modelship-deploy-'));
-  dirs.push(parent);
-  const dir = join(parent, 'iris-sklearn');
-  cpSync(EXAMPLE, dir, { recursive: true });
-  const provides = docker(['image', 'inspect', 'python:3.11-slim', '--format', '{{index .Config.Labels "org.modelship.base-provides"}}']).trim();
-  const made = await runCli(['containerize', dir, '--force', '--base-provides', provides, '--only', 'dockerfile,app,k8s']);
-  assert.equal(made.code, 0, made.stderr);
-  const built = await runCli(['build', dir, '--quiet']);
-  assert.equal(built.code, 0, built.stderr);
-  return dir;
-}
 
 /** A copy of the containerized project with `edit` applied to its files. */
 function variant(name: string, edit: (dir: string) => void): string {
@@ -71,14 +55,8 @@ function cli(args: string[]): Promise<CliResult> {
 let lab: KubeLab | undefined;
 
 function ready(t: TestContext): boolean {
-  lab = requireKubeLab(t);
+  lab = requireLabAndEngine(t);
   if (!lab) return false;
-  const engine = engineUnavailable();
-  if (engine) {
-    if (process.env.MODELSHIP_REQUIRE_KUBE === '1') assert.fail(engine);
-    t.skip(engine);
-    return false;
-  }
   if (setupFailure) assert.fail(setupFailure);
   return project !== undefined;
 }
@@ -86,7 +64,7 @@ function ready(t: TestContext): boolean {
 before(async () => {
   if (engineUnavailable()) return;
   try {
-    project = await containerizedIris();
+    project = await containerizedIris(dirs, { build: true });
   } catch (error) {
     setupFailure = `could not containerize and build iris: ${(error as Error).message}`;
   }
@@ -177,22 +155,20 @@ const FAILURES: Failure[] = [
   },
   {
     name: 'oom',
-    edit: (dir) => {
-      replaceIn(join(dir, 'deploy/k8s/base/deployment.yaml'), 'memory: 601Mi', 'memory: 24Mi');
-      replaceIn(join(dir, 'deploy/k8s/base/deployment.yaml'), 'memory: 301Mi', 'memory: 24Mi');
-    },
+    // The dev overlay's patch sets the resources the dev Deployment gets.
+    edit: (dir) => replaceIn(join(dir, 'deploy/k8s/overlays/dev/deployment-patch.yaml'), /memory: 301Mi([\s\S]*)memory: 601Mi/, 'memory: 24Mi$1memory: 24Mi'),
     timeout: '120',
     expect: [/OOMKilled/, /limits\.memory 24Mi/],
   },
   {
     name: 'gpu',
-    edit: (dir) => replaceIn(join(dir, 'deploy/k8s/base/deployment.yaml'), /(limits:\n\s+cpu: "2"\n)(\s+)(memory: 601Mi)/, '$1$2$3\n$2nvidia.com/gpu: 1'),
+    edit: (dir) => replaceIn(join(dir, 'deploy/k8s/overlays/dev/deployment-patch.yaml'), /(limits:\n\s+cpu: "1"\n)(\s+)(memory: 601Mi)/, '$1$2$3\n$2nvidia.com/gpu: 1'),
     timeout: '60',
     expect: [/Insufficient nvidia\.com\/gpu/],
   },
   {
     name: 'pull',
-    edit: (dir) => replaceIn(join(dir, 'deploy/k8s/overlays/staging/kustomization.yaml'), /\nbases:/, `\nimages:\n  - name: iris-sklearn\n    newName: ${REGISTRY}/modelship-missing\n    newTag: nope\nbases:`),
+    edit: (dir) => replaceIn(join(dir, 'deploy/k8s/overlays/dev/kustomization.yaml'), /\nbases:/, `\nimages:\n  - name: iris-sklearn\n    newName: ${REGISTRY}/modelship-missing\n    newTag: nope\nbases:`),
     timeout: '90',
     expect: [/modelship-missing:nope/, /ImagePullBackOff|ErrImagePull|pull/i],
   },
@@ -209,7 +185,8 @@ test('each failure ends the rollout with its reason (exit 1): wrong MODEL_PATH, 
   const results = await Promise.all(FAILURES.map(async (failure) => {
     const dir = variant(failure.name, failure.edit);
     const started = Date.now();
-    const result = await deploy(dir, namespace(failure.name), '--timeout', failure.timeout);
+    // dev: one replica and no autoscaler, so five broken services at once still fit the one node.
+    const result = await deploy(dir, namespace(failure.name), '--env', 'dev', '--timeout', failure.timeout);
     return { failure, result, seconds: (Date.now() - started) / 1000 };
   }));
   for (const { failure, result, seconds } of results) {
@@ -217,4 +194,13 @@ test('each failure ends the rollout with its reason (exit 1): wrong MODEL_PATH, 
     assert.equal(result.code, 1, `${failure.name}: ${result.stderr}`);
     for (const pattern of failure.expect) assert.match(result.stderr, pattern, `${failure.name}: ${result.stderr}`);
   }
+});
+
+test('a field the API server rejects (422) is named with the manifest file and line that sets it (exit 2)', async (t) => {
+  if (!ready(t)) return;
+  const dir = variant('invalid', (d) => replaceIn(join(d, 'deploy/k8s/base/deployment.yaml'), /(startupProbe:\n(?:.*\n)*?\s+periodSeconds: )5/, '$1-5'));
+  const result = await deploy(dir, namespace('invalid'));
+  assert.equal(result.code, 2, result.stderr);
+  assert.match(result.stderr, /deploy\/k8s\/base\/deployment\.yaml:\d+: spec\.template\.spec\.containers\[0\]\.startupProbe\.periodSeconds: Invalid value: -5/);
+  assert.doesNotMatch(result.stderr, /Applied/);
 });

@@ -1,108 +1,36 @@
 /**
- * `modelship deploy | status | rollback | undeploy`: the cluster commands. Each resolves the
- * environment (deploy/environments.yaml, overridden by flags; staging by default; prod only with
- * --yes), talks to the context it names without ever switching the kubeconfig's current context,
- * and prints results on stdout (`--json` for scripts) and progress on stderr. Exit codes: 0 done
- * (Ready), 1 the rollout failed (with its reason), 2 usage, connection or credential errors.
- * Bundled as dist/cli-deploy.js with the Kubernetes client and dockerode.
+ * `modelship deploy`: build the image if it is missing, push it to the environment's registry,
+ * render the overlay, show what would change (server dry run), server-side apply and follow the
+ * rollout to Ready or to its reason. Bundled as dist/cli-deploy.js with the Kubernetes client and
+ * dockerode (for build and push); the other cluster commands are in cluster.ts.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import * as readline from 'node:readline/promises';
 import { diffObject } from '../../core/deploy/diff';
-import { DEFAULT_TIMEOUT_SECONDS, ENVIRONMENTS_FILE, defaultEnvironments, parseEnvironments, type EnvironmentEntry } from '../../core/deploy/environments';
-import { ENVIRONMENT_LABEL, prepareObjects } from '../../core/deploy/prepareObjects';
-import type { KubeObject, RolloutSnapshot } from '../../core/deploy/records';
-import { assessRollout, describeRolloutFailure, type RolloutAssessment } from '../../core/deploy/rollout';
+import { prepareObjects } from '../../core/deploy/prepareObjects';
+import { locateField, type ManifestFile } from '../../core/deploy/locateField';
+import type { KubeObject } from '../../core/deploy/records';
 import { ModelshipError } from '../../core/errors';
-import { ENVIRONMENTS, type Environment } from '../../core/scaffold/k8s/environments';
 import { buildImage } from '../../docker/build';
 import { connectEngine } from '../../docker/engine';
 import { inspectImage } from '../../docker/images';
 import { pushImage, retarget, tagImage } from '../../docker/push';
-import { connectKube, type KubeSession } from '../../kube';
+import { KubeError } from '../../kube/errors';
 import { renderHelm, renderKustomize } from '../../kube/render';
-import { findWorkspace, type Workspace } from '../workspace';
+import { ENVIRONMENTS_FILE } from '../../core/deploy/environments';
+import { connect, err, followRollout, guardProd, out, printFailure, resolveClusterTarget, type ClusterFlags, type ClusterTarget } from './cluster';
 
-const out = (text: string) => process.stdout.write(text + '\n');
-const err = (text: string) => process.stderr.write(text + '\n');
-
-export interface ClusterFlags {
-  env?: string;
-  context?: string;
-  namespace?: string;
-  kubeconfig?: string;
-  registry?: string;
-  timeout?: string;
-  yes: boolean;
-  json: boolean;
-}
+export { connect, resolveClusterTarget };
 
 export interface DeployFlags extends ClusterFlags {
   dryRun: boolean;
   forceConflicts: boolean;
-}
-
-/** Where a cluster command acts: the project, its environment as the file and the flags say. */
-export interface ClusterTarget {
-  ws: Workspace;
-  environment: Environment;
-  entry: EnvironmentEntry;
-  /** Where the context came from, said before anything is sent. */
-  contextSource: 'flag' | 'file' | 'kubeconfig';
-  timeoutSeconds: number;
-}
-
-function readEnvironments(ws: Workspace): Partial<Record<Environment, EnvironmentEntry>> {
-  const file = path.join(ws.dir, ENVIRONMENTS_FILE);
-  const defaults = defaultEnvironments({ name: ws.target.name });
-  if (!fs.existsSync(file)) return defaults;
-  const parsed = parseEnvironments(fs.readFileSync(file, 'utf8'), file);
-  const errors = parsed.problems.filter((p) => p.severity === 'error');
-  if (errors.length > 0) {
-    throw new ModelshipError('BAD_ENVIRONMENTS', errors.map((p) => `${file}:${p.line ?? 1}: ${p.message}`).join('\n'), `Fix ${ENVIRONMENTS_FILE}, or pass --context/--namespace to override it.`);
-  }
-  const merged: Partial<Record<Environment, EnvironmentEntry>> = {};
-  for (const env of ENVIRONMENTS) merged[env] = { ...defaults[env], ...parsed.environments[env] };
-  return merged;
-}
-
-export function resolveClusterTarget(dir: string, flags: ClusterFlags): ClusterTarget {
-  const environment = (flags.env ?? 'staging') as Environment;
-  if (!ENVIRONMENTS.includes(environment)) throw new ModelshipError('BAD_ARGUMENT', `--env ${flags.env}: choose ${ENVIRONMENTS.join(', ')}`);
-  const ws = findWorkspace(dir);
-  const fromFile = readEnvironments(ws)[environment] ?? {};
-  const entry: EnvironmentEntry = {
-    ...fromFile,
-    ...(flags.context ? { context: flags.context } : {}),
-    ...(flags.namespace ? { namespace: flags.namespace } : {}),
-    ...(flags.registry ? { registry: flags.registry } : {}),
-  };
-  const timeoutSeconds = flags.timeout !== undefined ? Number(flags.timeout) : entry.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS;
-  if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0) throw new ModelshipError('BAD_ARGUMENT', `--timeout ${flags.timeout}: give a number of seconds`);
-  return { ws, environment, entry, contextSource: flags.context ? 'flag' : fromFile.context ? 'file' : 'kubeconfig', timeoutSeconds };
-}
-
-/** Prod is never touched by accident: the CLI refuses before connecting unless --yes was given. */
-function guardProd(target: ClusterTarget, flags: ClusterFlags, action: string): void {
-  if (target.environment === 'prod' && !flags.yes) {
-    throw new ModelshipError('PROD_GUARD', `Refusing to ${action} prod without --yes; nothing was sent to the cluster.`, `Check the target (modelship status --env prod), then run it again with --yes.`);
-  }
-}
-
-async function connect(target: ClusterTarget, flags: ClusterFlags): Promise<KubeSession> {
-  const session = await connectKube({
-    ...(target.entry.context ? { context: target.entry.context } : {}),
-    ...(target.entry.namespace ? { namespace: target.entry.namespace } : {}),
-    ...(flags.kubeconfig ? { kubeconfig: flags.kubeconfig } : {}),
-  });
-  const t = session.target;
-  err(`${target.environment}: context ${t.context}${target.contextSource === 'kubeconfig' ? ' (the kubeconfig\'s current context)' : ''}, namespace ${t.namespace}, server ${t.server}`);
-  return session;
+  /** Push even when the engine says this image is in the registry already. */
+  push?: boolean;
 }
 
 /** The image the cluster runs: built when missing, pushed to the environment's registry, named by digest. */
-async function pinnedImage(target: ClusterTarget, flags: ClusterFlags): Promise<string> {
+async function pinnedImage(target: ClusterTarget, flags: DeployFlags): Promise<string> {
   const { ws, entry } = target;
   const engine = await connectEngine();
   if (!(await inspectImage(engine, ws.target.imageRef))) {
@@ -115,6 +43,13 @@ async function pinnedImage(target: ClusterTarget, flags: ClusterFlags): Promise<
   }
   const destination = retarget(ws.target.imageRef, entry.registry);
   await tagImage(engine, ws.target.imageRef, destination);
+  // The engine records the digest of each repository it pushed this very image to: no second push.
+  const repository = destination.slice(0, destination.lastIndexOf(':'));
+  const known = (await inspectImage(engine, destination))?.repoDigests.find((d) => d.startsWith(`${repository}@sha256:`));
+  if (known && !flags.push) {
+    err(`${destination} was pushed already (${known.slice(repository.length + 1, repository.length + 20)}…); not pushing again (--push forces it)`);
+    return known;
+  }
   err(`Pushing ${destination}…`);
   const pushed = await pushImage(engine, destination);
   if (!flags.json) err(`Pushed ${pushed.pinned}`);
@@ -130,86 +65,30 @@ async function renderObjects(target: ClusterTarget, namespace: string): Promise<
   return rendered.objects;
 }
 
-function modelBytes(ws: Workspace): number | undefined {
-  const model = ws.target.model?.path;
-  if (!model) return undefined;
-  try {
-    return fs.statSync(path.join(ws.dir, model)).size;
-  } catch {
-    return undefined;
-  }
-}
-
-export interface FollowResult {
-  assessment: RolloutAssessment;
-  timedOut: boolean;
-}
-
-/** Follows a Deployment's rollout until Ready, a failure or the timeout, printing each new reason once. */
-export async function followRollout(session: KubeSession, deployment: string, ws: Workspace, timeoutSeconds: number, quiet: boolean): Promise<FollowResult> {
-  const controller = new AbortController();
-  const seen = new Set<string>();
-  let last: RolloutAssessment | undefined;
-  let lastSummary = '';
-  let settle: (result: FollowResult) => void = () => undefined;
-  const done = new Promise<FollowResult>((resolve) => {
-    settle = resolve;
-  });
-  const bytes = modelBytes(ws);
-  const onSnapshot = (snapshot: RolloutSnapshot): void => {
-    const assessment = assessRollout(snapshot, { ...(bytes !== undefined ? { modelBytes: bytes } : {}) });
-    last = assessment;
-    if (!quiet && assessment.summary !== lastSummary) err(`  ${assessment.summary}`);
-    lastSummary = assessment.summary;
-    for (const reason of assessment.reasons) {
-      const key = `${reason.pod}/${reason.container ?? ''}/${reason.kind}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      if (!quiet) err(`  ${reason.pod}${reason.container ? `/${reason.container}` : ''}: ${reason.message}`);
-    }
-    if (assessment.state !== 'progressing') settle({ assessment, timedOut: false });
-  };
-  const timer = setTimeout(() => settle({ assessment: last ?? { state: 'progressing', summary: 'no rollout status was read', reasons: [], newPods: [] }, timedOut: true }), timeoutSeconds * 1000);
-  const onInterrupt = () => controller.abort();
-  process.once('SIGINT', onInterrupt);
-  const watching = session.watchRollout(deployment, onSnapshot, controller.signal).catch((error: unknown) => {
-    settle(Promise.reject(error) as unknown as FollowResult);
-  });
-  try {
-    const result = await done;
-    return await withPreviousLogs(session, result);
-  } finally {
-    clearTimeout(timer);
-    process.removeListener('SIGINT', onInterrupt);
-    controller.abort();
-    await watching;
-  }
-}
-
-/** A crashed container's own last words: the previous container's log tail, into the reason's detail. */
-async function withPreviousLogs(session: KubeSession, result: FollowResult): Promise<FollowResult> {
-  for (const reason of result.assessment.reasons) {
-    if (!reason.needsPreviousLogs || !reason.container || reason.detail?.length) continue;
+/** The manifests a person edits for this environment: the base first, then the overlay (which wins). */
+function manifestFiles(target: ClusterTarget): ManifestFile[] {
+  const { ws, entry, environment } = target;
+  const dirs = entry.chart ? [path.join(entry.chart, 'templates')] : ['deploy/k8s/base', entry.overlay ?? `deploy/k8s/overlays/${environment}`];
+  return dirs.flatMap((dir) => {
     try {
-      const text = await session.containerLogs(reason.pod, reason.container, { previous: true, tailLines: 20 });
-      reason.detail = text.split('\n').filter((line) => line.trim() !== '').slice(-20);
+      return fs.readdirSync(path.join(ws.dir, dir)).filter((f) => /\.ya?ml$/.test(f)).sort()
+        .map((f) => ({ path: path.posix.join(dir.split(path.sep).join('/'), f), text: fs.readFileSync(path.join(ws.dir, dir, f), 'utf8') }));
     } catch {
-      // A container that never started has no previous log; the reason stands without it.
+      return [];
     }
-  }
-  return result;
+  });
 }
 
-function printFailure(result: FollowResult, timeoutSeconds: number): void {
-  const { assessment } = result;
-  const lead = result.timedOut ? `The rollout did not finish within ${timeoutSeconds} s (--timeout). Last seen: ` : '';
-  err(`${lead}${describeRolloutFailure(assessment)}`);
-  for (const reason of assessment.reasons) {
-    if (reason.detail?.length) {
-      err(`  ${reason.pod}/${reason.container ?? ''} (previous container) last lines:`);
-      for (const line of reason.detail) err(`    | ${line}`);
-    }
-  }
+/** A 422 names fields of the rendered object; say where each is set in the project's manifests. */
+function withManifestLines(error: unknown, target: ClusterTarget): unknown {
+  if (!(error instanceof KubeError) || error.code !== 'KUBE_INVALID' || error.causes.length === 0) return error;
+  const files = manifestFiles(target);
+  const located = error.causes.map((cause) => {
+    const at = cause.field ? locateField(files, error.object?.kind, error.object?.name, cause.field) : undefined;
+    const where = at ? `${at.file}:${at.line}${at.matched === cause.field ? '' : ` (${at.matched})`}: ` : '';
+    return `${where}${cause.field ?? '(object)'}: ${cause.message ?? cause.reason ?? 'invalid'}`;
+  });
+  return new KubeError(error.code, error.message, error.hint, error.statusCode, false, error.causes, located);
 }
 
 export async function runDeploy(dir: string, flags: DeployFlags): Promise<number> {
@@ -217,22 +96,24 @@ export async function runDeploy(dir: string, flags: DeployFlags): Promise<number
   guardProd(target, flags, 'deploy to');
   const session = await connect(target, flags);
   const namespace = session.target.namespace;
-  const image = await pinnedImage(target, flags);
-  const prepared = prepareObjects(await renderObjects(target, namespace), {
+  // The image (engine and registry) and the manifests (kustomize) are independent; nothing is created before both are there.
+  const [image, rendered] = await Promise.all([pinnedImage(target, flags), renderObjects(target, namespace)]);
+  if (!flags.dryRun && (await session.ensureNamespace(namespace)) === 'created') err(`Created namespace ${namespace}`);
+  const prepared = prepareObjects(rendered, {
     namespace,
     environment: target.environment,
     image,
     sourceImage: target.ws.target.imageRef,
     ...(target.entry.pullSecret ? { pullSecret: target.entry.pullSecret } : {}),
   });
-  const namespaceState = flags.dryRun ? undefined : await session.ensureNamespace(namespace);
-  if (namespaceState === 'created') err(`Created namespace ${namespace}`);
-  const planned = await session.applyObjects(prepared.objects, { dryRun: true, force: flags.forceConflicts }).catch((error: unknown) => {
-    // A namespace that does not exist yet makes the dry run fail; the plan is then the objects as rendered.
-    if (flags.dryRun && (error as { code?: string }).code === 'KUBE_NOT_FOUND') return prepared.objects;
-    throw error;
-  });
-  const live = await session.readLive(prepared.objects);
+  const [planned, live] = await Promise.all([
+    session.applyObjects(prepared.objects, { dryRun: true, force: flags.forceConflicts }).catch((error: unknown) => {
+      // A namespace that does not exist yet makes the dry run fail; the plan is then the objects as rendered.
+      if (flags.dryRun && (error as { code?: string }).code === 'KUBE_NOT_FOUND') return prepared.objects;
+      throw withManifestLines(error, target);
+    }),
+    session.readLive(prepared.objects),
+  ]);
   const diffs = planned.map((object, i) => diffObject(live[i], object));
   if (flags.dryRun) {
     if (flags.json) out(JSON.stringify({ environment: target.environment, context: session.target.context, namespace, image, changes: diffs }, null, 2));
@@ -245,7 +126,7 @@ export async function runDeploy(dir: string, flags: DeployFlags): Promise<number
   const results: { deployment: string; state: string; summary: string }[] = [];
   let failed = false;
   for (const deployment of prepared.deployments) {
-    const result = await followRollout(session, deployment, target.ws, target.timeoutSeconds, flags.json);
+    const result = await followRollout(session, deployment, target.ws, target.timeoutSeconds, flags.json, flags.kubeconfig);
     const ok = result.assessment.state === 'ready' && !result.timedOut;
     if (!ok) {
       failed = true;
@@ -258,101 +139,3 @@ export async function runDeploy(dir: string, flags: DeployFlags): Promise<number
   return failed ? 1 : 0;
 }
 
-export async function runStatus(dir: string, flags: ClusterFlags & { watch: boolean }): Promise<number> {
-  const target = resolveClusterTarget(dir, flags);
-  const session = await connect(target, flags);
-  const name = target.ws.target.name;
-  const print = async (): Promise<RolloutSnapshot> => {
-    const [snapshot, revisions] = await Promise.all([session.readRolloutSnapshot(name), session.revisions(name).catch(() => [])]);
-    const assessment = assessRollout(snapshot, {});
-    if (flags.json) {
-      out(JSON.stringify({ environment: target.environment, context: session.target.context, namespace: session.target.namespace, deployment: name, exists: snapshot.deployment !== undefined, state: assessment.state, summary: assessment.summary, reasons: assessment.reasons, revisions, pods: snapshot.pods.map(podRow), warnings: snapshot.events.filter((e) => e.type === 'Warning').slice(-10).map((e) => ({ reason: e.reason, message: e.message, object: e.involvedObject?.name, count: e.count })) }, null, 2));
-      return snapshot;
-    }
-    if (!snapshot.deployment) {
-      out(`${name} is not deployed in ${target.environment} (context ${session.target.context}, namespace ${session.target.namespace}). Deploy it: modelship deploy --env ${target.environment}`);
-      return snapshot;
-    }
-    const s = snapshot.deployment.status ?? {};
-    out(`deployment/${name}  ${s.readyReplicas ?? 0}/${snapshot.deployment.spec?.replicas ?? 0} ready, ${s.updatedReplicas ?? 0} up to date  (${assessment.state}: ${assessment.summary})`);
-    for (const r of revisions) out(`  revision ${r.revision}  ${r.image ?? ''}  ${r.createdAt ?? ''}`);
-    out(['POD', 'PHASE', 'READY', 'RESTARTS', 'REASON', 'NODE', 'AGE'].join('\t'));
-    for (const row of snapshot.pods.map(podRow)) out([row.name, row.phase, row.ready, row.restarts, row.reason ?? '', row.node ?? '', row.age ?? ''].join('\t'));
-    for (const reason of assessment.reasons) out(`! ${reason.pod}: ${reason.message} — ${reason.fix}`);
-    return snapshot;
-  };
-  await print();
-  if (!flags.watch) return 0;
-  const controller = new AbortController();
-  process.once('SIGINT', () => controller.abort());
-  await session.watchRollout(name, () => void print(), controller.signal);
-  return 0;
-}
-
-function podRow(pod: RolloutSnapshot['pods'][number]): { name: string; phase: string; ready: string; restarts: number; reason?: string; node?: string; age?: string } {
-  const statuses = pod.status?.containerStatuses ?? [];
-  const waiting = statuses.map((c) => c.state?.waiting?.reason ?? c.state?.terminated?.reason).find(Boolean);
-  const started = pod.status?.startTime ? Date.parse(pod.status.startTime) : undefined;
-  return {
-    name: pod.metadata?.name ?? '?',
-    phase: pod.status?.phase ?? '?',
-    ready: `${statuses.filter((c) => c.ready).length}/${statuses.length || pod.spec?.containers?.length || 0}`,
-    restarts: statuses.reduce((n, c) => n + (c.restartCount ?? 0), 0),
-    ...(waiting ?? pod.status?.reason ? { reason: waiting ?? pod.status?.reason } : {}),
-    ...(pod.spec?.nodeName ? { node: pod.spec.nodeName } : {}),
-    ...(started ? { age: `${Math.max(0, Math.round((Date.now() - started) / 1000))}s` } : {}),
-  };
-}
-
-async function confirm(question: string, flags: ClusterFlags): Promise<boolean> {
-  if (flags.yes) return true;
-  if (!process.stdin.isTTY) throw new ModelshipError('NEEDS_CONFIRMATION', `${question} Not asked: standard input is not a terminal.`, 'Pass --yes to go ahead.');
-  const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
-  try {
-    return /^y(es)?$/i.test((await rl.question(`${question} [y/N] `)).trim());
-  } finally {
-    rl.close();
-  }
-}
-
-export async function runRollback(dir: string, flags: ClusterFlags & { toRevision?: string }): Promise<number> {
-  const target = resolveClusterTarget(dir, flags);
-  guardProd(target, flags, 'roll back');
-  const session = await connect(target, flags);
-  const name = target.ws.target.name;
-  const toRevision = flags.toRevision !== undefined ? Number(flags.toRevision) : undefined;
-  if (toRevision !== undefined && !Number.isInteger(toRevision)) throw new ModelshipError('BAD_ARGUMENT', `--to-revision ${flags.toRevision}: give a revision number (modelship status lists them)`);
-  if (!(await confirm(`Roll ${name} in ${target.environment} back to ${toRevision !== undefined ? `revision ${toRevision}` : 'the previous revision'}?`, flags))) {
-    err('Nothing was changed.');
-    return 0;
-  }
-  const revision = await session.rollback(name, toRevision);
-  err(`Rolled ${name} back to revision ${revision}; following the rollout…`);
-  const result = await followRollout(session, name, target.ws, target.timeoutSeconds, flags.json);
-  const ok = result.assessment.state === 'ready' && !result.timedOut;
-  if (!ok) printFailure(result, target.timeoutSeconds);
-  if (flags.json) out(JSON.stringify({ deployment: name, revision, state: result.timedOut ? 'timeout' : result.assessment.state, summary: result.assessment.summary }, null, 2));
-  else if (ok) out(`${name} is Ready at revision ${revision} in ${target.environment}`);
-  return ok ? 0 : 1;
-}
-
-export async function runUndeploy(dir: string, flags: ClusterFlags): Promise<number> {
-  const target = resolveClusterTarget(dir, flags);
-  guardProd(target, flags, 'undeploy from');
-  const session = await connect(target, flags);
-  const selector = `app.kubernetes.io/managed-by=modelship,app.kubernetes.io/instance=${target.ws.target.name},${ENVIRONMENT_LABEL}=${target.environment}`;
-  const found = await session.listByLabels(selector);
-  if (found.length === 0) {
-    out(`Nothing of ${target.ws.target.name} is deployed in ${target.environment} (namespace ${session.target.namespace}).`);
-    return 0;
-  }
-  const names = found.map((o) => `${o.kind}/${o.metadata?.name}`);
-  if (!(await confirm(`Delete ${names.join(', ')} from namespace ${session.target.namespace}?`, flags))) {
-    err('Nothing was deleted.');
-    return 0;
-  }
-  const deleted = await session.deleteByLabels(selector);
-  if (flags.json) out(JSON.stringify({ deleted: deleted.map((o) => ({ kind: o.kind, name: o.metadata?.name, namespace: o.metadata?.namespace })) }, null, 2));
-  else out(`Deleted ${deleted.map((o) => `${o.kind}/${o.metadata?.name}`).join(', ')}`);
-  return 0;
-}

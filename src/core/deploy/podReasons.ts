@@ -159,6 +159,11 @@ function unschedulableReason(pod: PodRecord): PodReason | undefined {
   return { pod: pod.metadata?.name ?? '', kind: 'unschedulable', message: `The scheduler cannot place the pod: ${text}`, fix, fatal: insufficient !== undefined };
 }
 
+/** A startup probe's failures say nothing once the container has started: the probe passed since. */
+function isStale(probe: string, status: ContainerStatusRecord | undefined): boolean {
+  return probe === 'Startup' && status?.started === true;
+}
+
 function probeReasons(pod: PodRecord, events: EventRecord[], context: ModelContext): PodReason[] {
   const name = pod.metadata?.name ?? '';
   const seen = new Map<string, PodReason>();
@@ -172,6 +177,7 @@ function probeReasons(pod: PodRecord, events: EventRecord[], context: ModelConte
     }
     const container = /\{(.+)\}/.exec(event.involvedObject?.fieldPath ?? '')?.[1];
     const spec = pod.spec?.containers?.find((c) => c.name === container) ?? pod.spec?.containers?.[0];
+    if (isStale(probe, pod.status?.containerStatuses?.find((c) => c.name === spec?.name))) continue;
     const budget = startupBudgetSeconds(spec?.startupProbe) ?? context.startupBudgetSeconds;
     
     const started = pod.status?.containerStatuses?.find((c) => c.name === spec?.name)?.state?.running?.startedAt;

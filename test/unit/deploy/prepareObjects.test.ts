@@ -46,3 +46,15 @@ test('a diff ignores what the server manages and never shows a Secret value', ()
   assert.equal(created.change, 'create');
   assert.doesNotMatch(created.patch, /bmV3/);
 });
+
+test('a rejected field maps to the overlay patch that sets it, else to the base file', async () => {
+  const { locateField, splitFieldPath } = await import('../../../src/core/deploy/locateField');
+  assert.deepEqual(splitFieldPath('spec.template.spec.containers[0].resources.limits.memory'), ['spec', 'template', 'spec', 'containers', 0, 'resources', 'limits', 'memory']);
+  const base = { path: 'deploy/k8s/base/deployment.yaml', text: 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: iris\nspec:\n  template:\n    spec:\n      containers:\n        - name: server\n          resources:\n            limits:\n              memory: lots\n' };
+  const patch = { path: 'deploy/k8s/overlays/prod/deployment-patch.yaml', text: 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: iris\nspec:\n  replicas: -1\n' };
+  const other = { path: 'deploy/k8s/base/service.yaml', text: 'kind: Service\nmetadata:\n  name: iris\nspec:\n  replicas: 1\n' };
+  assert.deepEqual(locateField([base, patch, other], 'Deployment', 'iris', 'spec.template.spec.containers[0].resources.limits.memory'), { file: base.path, line: 12, matched: 'spec.template.spec.containers[0].resources.limits.memory' });
+  assert.deepEqual(locateField([base, patch, other], 'Deployment', 'iris', 'spec.replicas'), { file: patch.path, line: 6, matched: 'spec.replicas' });
+  assert.equal(locateField([other], 'Deployment', 'iris', 'spec.replicas'), undefined);
+  assert.equal(locateField([{ path: 'x.yaml', text: ': : [' }], 'Deployment', 'iris', 'spec'), undefined);
+});
