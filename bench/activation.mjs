@@ -34,7 +34,12 @@ export function benchActivation() {
     const contenders = { current: resolve('dist/extension.js'), baseline: join(baseDir, 'dist/extension.js') };
     const runs = { current: [], baseline: [] };
     for (const bundle of Object.values(contenders)) sample(bundle); // warm the page cache
-    for (let i = 0; i < RUNS; i++) for (const [name, bundle] of Object.entries(contenders)) runs[name].push(sample(bundle));
+    // Round-robin, each round in the other order, so drift in the machine's load hits both alike.
+    for (let i = 0; i < RUNS; i++) {
+      const order = Object.entries(contenders);
+      if (i % 2 === 1) order.reverse();
+      for (const [name, bundle] of order) runs[name].push(sample(bundle));
+    }
     const summary = (name) => ({
       bytes: statSync(contenders[name]).size,
       requireMs: median(runs[name].map((r) => r.requireMs)),

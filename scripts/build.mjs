@@ -56,6 +56,8 @@ const builds = [
   { ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'], minify: true },
   // Loaded by the extension on first detection, never at activation.
   { ...common, entryPoints: ['src/extension/common/detectionBundle.ts'], outfile: 'dist/detection.js', external: ['vscode'], minify: true },
+  // Loaded by the first Containerize: its questions, plan, consent and summary.
+  { ...common, entryPoints: ['src/extension/containerize/containerizeBundle.ts'], outfile: 'dist/containerize.js', external: ['vscode'], minify: true },
   // Loaded when the first Dockerfile or manifest is linted.
   { ...common, entryPoints: ['src/extension/lint/lintBundle.ts'], outfile: 'dist/lint.js', external: ['vscode'], minify: true },
   // Loaded by the first engine command or the Images & Containers view: dockerode and the build, run and push flows.

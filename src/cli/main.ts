@@ -75,7 +75,9 @@ Commands:
                            the overlay (kustomize, or helm when the environment names a chart), show
                            what changes (server dry run), server-side apply (field manager modelship)
                            and follow the rollout to Ready, or to the reason it fails. Exit 0 Ready,
-                           1 the rollout failed, 2 usage, connection or credential errors.
+                           1 the rollout failed, 2 usage, connection or credential errors. On a kind,
+                           minikube or k3d cluster with no registry (or --registry local), the image is
+                           loaded with their CLI instead, and runs with imagePullPolicy IfNotPresent.
       --dry-run              Print the diff against the live objects and stop (Secrets redacted).
       --force-conflicts      Take over fields another field manager owns.
       --push                 Push even when the engine says the image is in the registry already.

@@ -1,14 +1,18 @@
 /**
  * Renders an environment's manifests as `kubectl apply -k` would: with `kustomize build` or
- * `kubectl kustomize` (whichever is on PATH, kustomize first), or `helm template` when the
- * environment names a chart. The output is parsed into plain objects; nothing is applied here.
+ * `kubectl kustomize` (whichever is on PATH, kustomize first; Modelship's built-in renderer,
+ * src/core/deploy/kustomize.ts, when neither is), or `helm template` when the environment names a
+ * chart. The output is parsed into plain objects; nothing is applied here.
  */
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { ModelshipError } from '../core/errors';
 import type { KubeObject } from '../core/deploy/records';
+import { renderKustomization } from '../core/deploy/kustomize';
+
+export const BUILT_IN_RENDERER = "Modelship's built-in renderer (kustomize and kubectl are not on PATH)";
 
 export interface RenderResult {
   objects: KubeObject[];
@@ -48,7 +52,20 @@ export async function renderKustomize(overlayDir: string): Promise<RenderResult>
     if (result.code !== 0) throw new ModelshipError('RENDER_FAILED', `${command} ${args[0]} failed on ${overlayDir}: ${result.stderr.trim().split('\n').slice(-3).join(' ')}`, 'Fix the kustomization it names, then deploy again.');
     return { objects: parseManifestStream(result.stdout, renderedBy), renderedBy };
   }
-  throw new ModelshipError('NO_RENDERER', `Neither kustomize nor kubectl is on PATH, so ${overlayDir} cannot be rendered.`, 'Install kubectl (it includes kustomize): https://kubernetes.io/docs/tasks/tools/');
+  return renderWithBuiltIn(overlayDir);
+}
+
+/** The fallback: Modelship's own renderer for what `containerize` generates, over files read here. */
+export function renderWithBuiltIn(overlayDir: string): RenderResult {
+  const toPosix = (p: string): string => p.split(path.sep).join('/');
+  const read = (file: string): string | undefined => {
+    try {
+      return readFileSync(path.normalize(file), 'utf8');
+    } catch {
+      return undefined;
+    }
+  };
+  return { objects: renderKustomization(read, toPosix(path.resolve(overlayDir))), renderedBy: BUILT_IN_RENDERER };
 }
 
 /** Renders a Helm chart at `chartDir` (absolute) with its values file for the environment, when there is one. */

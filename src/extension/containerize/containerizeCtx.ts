@@ -7,3 +7,6 @@ export interface ContainerizeCtx extends Ctx {
   models: ModelsApi;
   plans: PlanProvider;
 }
+
+/** The workspaceState key of the last containerize answers. */
+export const ANSWERS_KEY = 'modelship.containerize.lastAnswers';

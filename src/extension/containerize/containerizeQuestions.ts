@@ -18,7 +18,7 @@ export interface ContainerizeAnswers {
 }
 
 /** The workspaceState key of the last answers. */
-export const ANSWERS_KEY = 'modelship.containerize.lastAnswers';
+export { ANSWERS_KEY } from './containerizeCtx';
 
 export const BUILT_IN_ANSWERS: ContainerizeAnswers = { targets: [...ALL_TARGETS], gpu: false, mode: 'bake' };
 

@@ -4,16 +4,24 @@
  * packaging warnings for unsafe models.
  * Uses: models/api (ModelsApi: what the user pointed at, its safety verdict and its hash).
  */
+import * as path from 'path';
 import * as vscode from 'vscode';
 import { bindCommands, type BoundCommands, type CommandTable, type Ctx } from '../ctx';
 import type { ModelsApi } from '../models/api';
-import { containerize } from './containerize';
-import type { ContainerizeCtx } from './containerizeCtx';
-import { ANSWERS_KEY } from './containerizeQuestions';
+import { ANSWERS_KEY, type ContainerizeCtx } from './containerizeCtx';
 import { PLAN_SCHEME, PlanProvider } from './planProvider';
 
+type ContainerizeBundle = typeof import('./containerizeBundle');
+let bundle: ContainerizeBundle | undefined;
+
+/** Loads dist/containerize.js on the first Containerize; the computed path keeps esbuild from inlining it. */
+function loadContainerize(): ContainerizeBundle {
+  bundle ??= require(path.join(__dirname, 'containerize.js')) as ContainerizeBundle;
+  return bundle;
+}
+
 export const COMMANDS: CommandTable<ContainerizeCtx> = {
-  containerize: (ctx) => (target) => containerize(ctx, target),
+  containerize: (ctx) => (target) => loadContainerize().containerize(ctx, target),
 };
 
 export interface Containerize {

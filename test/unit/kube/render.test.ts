@@ -1,0 +1,37 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BUILT_IN_RENDERER, renderKustomize } from '../../../src/kube/render';
+
+test('with neither kustomize nor kubectl on PATH, the overlay is rendered by the built-in renderer', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'modelship-render-'));
+  mkdirSync(join(root, 'base'));
+  mkdirSync(join(root, 'overlay'));
+  writeFileSync(join(root, 'base/kustomization.yaml'), 'resources:\n  - service.yaml\n');
+  writeFileSync(join(root, 'base/service.yaml'), 'apiVersion: v1\nkind: Service\nmetadata:\n  name: iris\nspec:\n  selector: { app: iris }\n  ports: [{ port: 8080 }]\n');
+  writeFileSync(join(root, 'overlay/kustomization.yaml'), 'namespace: iris-dev\nresources:\n  - namespace.yaml\n  - ../base\ncommonLabels:\n  env: dev\n');
+  writeFileSync(join(root, 'overlay/namespace.yaml'), 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: iris-dev\n');
+  const saved = process.env.PATH;
+  process.env.PATH = '';
+  try {
+    const result = await renderKustomize(join(root, 'overlay'));
+    assert.equal(result.renderedBy, BUILT_IN_RENDERER);
+    assert.equal(result.renderedBy, "Modelship's built-in renderer (kustomize and kubectl are not on PATH)");
+    assert.deepEqual(result.objects, [
+      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'iris-dev', labels: { env: 'dev' } } },
+      { apiVersion: 'v1', kind: 'Service', metadata: { name: 'iris', namespace: 'iris-dev', labels: { env: 'dev' } }, spec: { selector: { app: 'iris', env: 'dev' }, ports: [{ port: 8080 }] } },
+    ]);
+    // What it does not handle is refused with the file and line, not rendered wrongly.
+    writeFileSync(join(root, 'overlay/kustomization.yaml'), 'resources:\n  - ../base\nconfigMapGenerator:\n  - name: c\n');
+    await assert.rejects(renderKustomize(join(root, 'overlay')), (error: Error & { code?: string; hint?: string }) => {
+      assert.equal(error.code, 'KUSTOMIZE_UNSUPPORTED');
+      assert.ok(error.message.includes(`${join(root, 'overlay/kustomization.yaml').split('\\').join('/')}:3: it uses \`configMapGenerator\``), error.message);
+      assert.match(error.hint ?? '', /https:\/\/kubernetes\.io\/docs\/tasks\/tools\//);
+      return true;
+    });
+  } finally {
+    process.env.PATH = saved;
+  }
+});
