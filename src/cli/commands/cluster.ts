@@ -108,10 +108,10 @@ export interface FollowResult {
   timedOut: boolean;
 }
 
-/** Follows a Deployment's rollout until Ready, a failure or the timeout, printing each new reason once. */
 /** Lines of the new pods shown while a rollout runs; past it, `modelship logs` has the rest. */
 const ROLLOUT_LOG_LINES = 200;
 
+/** Follows a Deployment's rollout until Ready, a failure or the timeout, printing each new reason once. */
 export async function followRollout(session: KubeSession, deployment: string, ws: Workspace, timeoutSeconds: number, quiet: boolean, kubeconfig?: string): Promise<FollowResult> {
   const controller = new AbortController();
   const newPods = new Set<string>();
@@ -119,8 +119,10 @@ export async function followRollout(session: KubeSession, deployment: string, ws
   let last: RolloutAssessment | undefined;
   let lastSummary = '';
   let settle: (result: FollowResult) => void = () => undefined;
-  const done = new Promise<FollowResult>((resolve) => {
+  let fail: (error: unknown) => void = () => undefined;
+  const done = new Promise<FollowResult>((resolve, reject) => {
     settle = resolve;
+    fail = reject;
   });
   const bytes = modelBytes(ws);
   const onSnapshot = (snapshot: RolloutSnapshot): void => {
@@ -140,11 +142,9 @@ export async function followRollout(session: KubeSession, deployment: string, ws
     if (assessment.state !== 'progressing') settle({ assessment, timedOut: false });
   };
   const timer = setTimeout(() => settle({ assessment: last ?? { state: 'progressing', summary: 'no rollout status was read', reasons: [], newPods: [] }, timedOut: true }), timeoutSeconds * 1000);
-  const onInterrupt = () => controller.abort();
+  const onInterrupt = () => fail(new ModelshipError('INTERRUPTED', `Stopped following the rollout of ${deployment}; it goes on in the cluster.`, `See where it stands: modelship status --context ${session.target.context} --namespace ${session.target.namespace}`));
   process.once('SIGINT', onInterrupt);
-  const watching = session.watchRollout(deployment, onSnapshot, controller.signal).catch((error: unknown) => {
-    settle(Promise.reject(error) as unknown as FollowResult);
-  });
+  const watching = session.watchRollout(deployment, onSnapshot, controller.signal).catch(fail);
   // The new pods' own output while they start (old pods' lines are left out), so a slow load shows why.
   let shown = 0;
   const logging = quiet ? Promise.resolve() : streamDeploymentLogs(
