@@ -6,6 +6,7 @@
  * Each test gets namespaces of its own, deleted at the end.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -203,4 +204,23 @@ test('a field the API server rejects (422) is named with the manifest file and l
   assert.equal(result.code, 2, result.stderr);
   assert.match(result.stderr, /deploy\/k8s\/base\/deployment\.yaml:\d+: spec\.template\.spec\.containers\[0\]\.startupProbe\.periodSeconds: Invalid value: -5/);
   assert.doesNotMatch(result.stderr, /Applied/);
+});
+
+test('the environments file alone picks context, namespace, registry and the Helm chart (helm template renders)', async (t) => {
+  if (!ready(t)) return;
+  const helm = spawnSync('helm', ['version', '--short'], { encoding: 'utf8' });
+  if (helm.error || helm.status !== 0) {
+    t.skip('helm is not on PATH (bash scripts/install-helm.sh installs one; .ci/run puts it on PATH)');
+    return;
+  }
+  const ns = namespace('helm');
+  const dir = variant('helm', () => undefined);
+  const chart = await runCli(['containerize', dir, '--force', '--only', 'helm']);
+  assert.equal(chart.code, 0, chart.stderr);
+  writeFileSync(join(dir, 'deploy/environments.yaml'), `# Written by the test, as a person would.\nstaging:\n  context: lab-admin\n  namespace: ${ns}\n  registry: ${REGISTRY}\n  chart: deploy/helm/iris-sklearn\n  timeoutSeconds: 180\n`);
+  const result = await cli(['deploy', dir]);
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stderr, /^staging: context lab-admin, namespace .* server https:/m);
+  assert.match(result.stderr, /Rendered \d+ objects with helm template iris-sklearn \. --namespace/);
+  assert.match(result.stdout, new RegExp(`is Ready in staging \\(context lab-admin, namespace ${ns}\\)`));
 });
