@@ -1,5 +1,6 @@
 // Helpers shared by runIntegration.js and runE2e.js: an isolated code-server (= real VS Code web,
-// server-side Node extension host) on Node 24, headless Debian chromium through playwright-core,
+// server-side Node extension host) on Node 24 (or the code-server + Node picked by CODE_SERVER_DIR /
+// CODE_SERVER_NODE, e.g. 4.90.3 on Node 20.9 for the oldest VS Code we claim), headless Debian chromium through playwright-core,
 // scratch dirs under .vscode-test/, a copy of the fixture workspace, and the results file.
 // Adapted from /work/shared/testing/code-server-example/test-runner/code-server.js.
 'use strict';
@@ -22,8 +23,18 @@ const FIXTURE_WORKSPACE = path.join(REPO, 'test/fixtures/workspace');
 /** Why code-server cannot be used here, or undefined when it can. */
 function codeServerMissing() {
   if (!fs.existsSync(path.join(CODE_SERVER, 'out/node/entry.js'))) return `code-server not found at ${CODE_SERVER} (set CODE_SERVER_DIR, or run scripts/install-vscode-test-tools.sh)`;
-  if (!fs.existsSync(NODE24)) return `Node 24 for code-server not found at ${NODE24} (set CODE_SERVER_NODE)`;
+  if (!fs.existsSync(NODE24)) return `the Node for code-server not found at ${NODE24} (set CODE_SERVER_NODE)`;
   return undefined;
+}
+
+/** True when CODE_SERVER_DIR or CODE_SERVER_NODE picks a code-server: then no other VS Code may stand in for it. */
+const CODE_SERVER_CHOSEN = Boolean(process.env.CODE_SERVER_DIR || process.env.CODE_SERVER_NODE);
+
+/** "code-server 4.90.3 (VS Code 1.90.2) on Node v20.9.0", read from the install itself. */
+function codeServerDescription() {
+  const read = (f) => { try { return JSON.parse(fs.readFileSync(f, 'utf8')).version; } catch { return '?'; } };
+  const node = (() => { try { return require('child_process').execFileSync(NODE24, ['--version'], { encoding: 'utf8' }).trim(); } catch { return '?'; } })();
+  return `code-server ${read(path.join(CODE_SERVER, 'package.json'))} (VS Code ${read(path.join(CODE_SERVER, 'lib/vscode/package.json'))}) on Node ${node}`;
 }
 
 function chromiumMissing() {
@@ -89,6 +100,33 @@ function userSettings(extra) {
 }
 
 /**
+ * code-server < 4.10x has no `--vscode-option FLAG` (4.90.3, the release with VS Code 1.90, rejects it), yet it
+ * hands every option it parsed to the VS Code server, which reads e.g. args['enable-smoke-test-driver'].
+ * For such a code-server, `--vscode-option FLAG` becomes `--FLAG`, declared as a boolean option by a preload
+ * (`node -r`, inherited by the forked inner code-server process) that adds it to code-server's option table.
+ * Only bare boolean flags are translated; anything else is an error.
+ */
+function vscodeOptionShim(root, extraArgs) {
+  const cli = path.join(CODE_SERVER, 'out/node/cli.js');
+  if (!extraArgs.includes('--vscode-option') || fs.readFileSync(cli, 'utf8').includes('"vscode-option"')) return { nodeArgs: [], csArgs: extraArgs };
+  const csArgs = [];
+  const flags = [];
+  for (let i = 0; i < extraArgs.length; i++) {
+    if (extraArgs[i] !== '--vscode-option') { csArgs.push(extraArgs[i]); continue; }
+    const flag = String(extraArgs[++i]).replace(/^--/, '');
+    if (!/^[a-z][\w-]*$/.test(flag)) throw new Error(`--vscode-option ${flag}: only bare boolean flags can be passed to this code-server (${CODE_SERVER})`);
+    flags.push(flag);
+    csArgs.push(`--${flag}`);
+  }
+  const preload = path.join(root, 'vscode-options-preload.js');
+  fs.writeFileSync(preload, `// Written by test/vscode/codeServer.js: declares VS Code flags this code-server does not know.
+const { options } = require(${JSON.stringify(cli)});
+for (const flag of ${JSON.stringify(flags)}) if (!options[flag]) options[flag] = { type: 'boolean' };
+`);
+  return { nodeArgs: ['-r', preload], csArgs };
+}
+
+/**
  * Starts code-server with throw-away user-data and extensions dirs; resolves once /healthz answers.
  * opts: root, folder, extensionsDir, extraArgs, env, settings.
  */
@@ -103,13 +141,15 @@ async function startCodeServer(opts = {}) {
   // Our own config file, so ~/.config/code-server/config.yaml (password auth) is never read or created.
   const config = path.join(root, 'config.yaml');
   fs.writeFileSync(config, 'auth: none\ncert: false\n');
+  const { nodeArgs, csArgs } = vscodeOptionShim(root, opts.extraArgs || []);
   const args = [
+    ...nodeArgs,
     path.join(CODE_SERVER, 'out/node/entry.js'),
     '--config', config, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`,
     '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust',
     '--disable-getting-started-override', '--ignore-last-opened',
     '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir,
-    ...(opts.extraArgs || []),
+    ...csArgs,
   ];
   if (opts.folder) args.push(opts.folder);
   const t0 = Date.now();
@@ -176,7 +216,7 @@ async function launchChromium() {
 }
 
 module.exports = {
-  REPO, SCRATCH, FIXTURE_WORKSPACE, CODE_SERVER, NODE24,
-  codeServerMissing, chromiumMissing, scratchDir, copyWorkspace, writeResults,
+  REPO, SCRATCH, FIXTURE_WORKSPACE, CODE_SERVER, NODE24, CODE_SERVER_CHOSEN,
+  codeServerMissing, codeServerDescription, chromiumMissing, scratchDir, copyWorkspace, writeResults,
   startCodeServer, codeServerCli, launchChromium,
 };

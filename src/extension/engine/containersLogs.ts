@@ -37,7 +37,8 @@ export class ContainerLogs implements vscode.Disposable {
   private channelFor(name: string): vscode.OutputChannel {
     let channel = this.channels.get(name);
     if (!channel) {
-      channel = vscode.window.createOutputChannel(`Modelship: ${name}`);
+      // The modelship-log grammar colours timestamps, levels, status codes and tracebacks.
+      channel = vscode.window.createOutputChannel(`Modelship: ${name}`, 'modelship-log');
       this.channels.set(name, channel);
     }
     return channel;
