@@ -42,3 +42,29 @@ export async function containerizedIris(dirs: string[], options: { build?: boole
   }
   return dir;
 }
+
+/** A suite's shared project, prepared once in `before`, and the check each test makes first. */
+export class ClusterSuite {
+  readonly dirs: string[] = [];
+  lab: KubeLab | undefined;
+  project: string | undefined;
+  private failure: string | undefined;
+
+  /** Runs `prepare` when an engine is there; a failure is kept for every test to report. */
+  async prepare(what: string, prepare: () => Promise<string>): Promise<void> {
+    if (engineUnavailable()) return;
+    try {
+      this.project = await prepare();
+    } catch (error) {
+      this.failure = `${what}: ${(error as Error).message}`;
+    }
+  }
+
+  /** True when the cluster, the engine and the project are there; otherwise skips (or fails, in CI). */
+  ready(t: TestContext): boolean {
+    this.lab = requireLabAndEngine(t);
+    if (!this.lab) return false;
+    if (this.failure) assert.fail(this.failure);
+    return this.project !== undefined;
+  }
+}

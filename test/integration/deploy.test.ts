@@ -11,15 +11,15 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test, type TestContext } from 'node:test';
-import { engineUnavailable, runCli, type CliResult } from '../helpers/engineHarness';
-import { containerizedIris, requireLabAndEngine, TEST_REGISTRY as REGISTRY } from '../helpers/irisProject';
+import { runCli, type CliResult } from '../helpers/engineHarness';
+import { ClusterSuite, containerizedIris, TEST_REGISTRY as REGISTRY } from '../helpers/irisProject';
 import type { KubeLab } from '../helpers/kubeLab';
 
 const run = `${process.pid.toString(36)}${Date.now().toString(36).slice(-4)}`;
 const namespaces: string[] = [];
-const dirs: string[] = [];
+const suite = new ClusterSuite();
+const dirs = suite.dirs;
 let project: string | undefined;
-let setupFailure: string | undefined;
 
 /** A copy of the containerized project with `edit` applied to its files. */
 function variant(name: string, edit: (dir: string) => void): string {
@@ -56,20 +56,12 @@ function cli(args: string[]): Promise<CliResult> {
 let lab: KubeLab | undefined;
 
 function ready(t: TestContext): boolean {
-  lab = requireLabAndEngine(t);
-  if (!lab) return false;
-  if (setupFailure) assert.fail(setupFailure);
-  return project !== undefined;
+  const ok = suite.ready(t);
+  ({ lab, project } = suite);
+  return ok;
 }
 
-before(async () => {
-  if (engineUnavailable()) return;
-  try {
-    project = await containerizedIris(dirs, { build: true });
-  } catch (error) {
-    setupFailure = `could not containerize and build iris: ${(error as Error).message}`;
-  }
-});
+before(() => suite.prepare('could not containerize and build iris', () => containerizedIris(dirs, { build: true })));
 
 after(() => {
   for (const ns of namespaces) {

@@ -12,41 +12,40 @@ import * as http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, test, type TestContext } from 'node:test';
-import { engineUnavailable, runCli, type CliResult } from '../helpers/engineHarness';
-import { containerizedIris, requireLabAndEngine, TEST_REGISTRY as REGISTRY } from '../helpers/irisProject';
+import { runCli, type CliResult } from '../helpers/engineHarness';
+import { ClusterSuite, containerizedIris, TEST_REGISTRY as REGISTRY } from '../helpers/irisProject';
 import { requireKubeLab, writeKubeconfig, type KubeLab } from '../helpers/kubeLab';
 import { openPortForward, type PortForwardHandle } from '../../src/kube/portForward';
 
 const NS = `ms-pf-${process.pid.toString(36)}${Date.now().toString(36).slice(-4)}`;
-const dirs: string[] = [];
+const suite = new ClusterSuite();
+const dirs = suite.dirs;
 let project: string | undefined;
-let setupFailure: string | undefined;
 let lab: KubeLab | undefined;
 
 function ready(t: TestContext): boolean {
-  lab = requireLabAndEngine(t);
-  if (!lab) return false;
-  if (setupFailure) assert.fail(setupFailure);
-  return project !== undefined;
+  const ok = suite.ready(t);
+  ({ lab, project } = suite);
+  return ok;
 }
 
 before(async () => {
-  if (engineUnavailable()) return;
   // Only to find the lab: each test checks again, and skips or fails (CI) with the reason.
+  let found: KubeLab | undefined;
   try {
-    lab = requireKubeLab({ skip: () => undefined } as unknown as TestContext);
+    found = requireKubeLab({ skip: () => undefined } as unknown as TestContext);
   } catch {
     return;
   }
-  if (!lab) return;
-  try {
+  if (!found) return;
+  const kubeconfig = found.kubeconfig;
+  lab = found;
+  await suite.prepare('could not deploy iris for the port-forward tests', async () => {
     const dir = await containerizedIris(dirs);
-    const deployed = await runCli(['deploy', dir, '--context', 'lab-admin', '--namespace', NS, '--registry', REGISTRY], { env: { ...process.env, KUBECONFIG: lab.kubeconfig }, timeoutMs: 300_000 });
+    const deployed = await runCli(['deploy', dir, '--context', 'lab-admin', '--namespace', NS, '--registry', REGISTRY], { env: { ...process.env, KUBECONFIG: kubeconfig }, timeoutMs: 300_000 });
     assert.equal(deployed.code, 0, deployed.stderr);
-    project = dir;
-  } catch (error) {
-    setupFailure = `could not deploy iris for the port-forward tests: ${(error as Error).message}`;
-  }
+    return dir;
+  });
 });
 
 after(() => {
