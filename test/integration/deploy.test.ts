@@ -88,10 +88,14 @@ test('deploy → Ready → status → a second revision → rollback → undeplo
 
   const status = await cli(['status', project!, '--context', 'lab-admin', '--namespace', ns, '--json']);
   assert.equal(status.code, 0, status.stderr);
-  const parsed = JSON.parse(status.stdout) as { state: string; pods: { phase: string; ready: string }[]; revisions: { revision: number }[] };
+  const parsed = JSON.parse(status.stdout) as { state: string; pods: { phase: string; ready: string }[]; revisions: { revision: number }[]; hpa: { name: string; minReplicas: number; maxReplicas: number } | null };
   assert.equal(parsed.state, 'ready');
   assert.ok(parsed.pods.length >= 1 && parsed.pods.every((p) => p.phase === 'Running'), JSON.stringify(parsed.pods));
   assert.deepEqual(parsed.revisions.map((r) => r.revision), [1]);
+  // Staging autoscales (containerize's profile: 2..4); the lab has no metrics-server, which status names.
+  assert.deepEqual([parsed.hpa?.name, parsed.hpa?.minReplicas, parsed.hpa?.maxReplicas], ['iris-sklearn', 2, 4]);
+  const text = await cli(['status', project!, '--context', 'lab-admin', '--namespace', ns]);
+  assert.match(text.stdout, /^hpa\/iris-sklearn {2}2\.\.4 replicas/m);
 
   // An unchanged project changes nothing: the dry run says so.
   const dry = await deploy(project!, ns, '--dry-run');

@@ -11,6 +11,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as readline from 'node:readline/promises';
 import { DEFAULT_TIMEOUT_SECONDS, ENVIRONMENTS_FILE, defaultEnvironments, parseEnvironments, type EnvironmentEntry } from '../../core/deploy/environments';
+import { hpaLine, summarizeHpa, type HpaSummary } from '../../core/deploy/hpa';
 import { ENVIRONMENT_LABEL } from '../../core/deploy/prepareObjects';
 import type { RolloutSnapshot } from '../../core/deploy/records';
 import { assessRollout, describeRolloutFailure, type RolloutAssessment } from '../../core/deploy/rollout';
@@ -218,11 +219,12 @@ export async function runStatus(dir: string, flags: ClusterFlags & { watch: bool
   const session = await connect(target, flags);
   const name = target.ws.target.name;
   const print = async (): Promise<RolloutSnapshot> => {
-    const snapshot = await session.readRolloutSnapshot(name);
+    const [snapshot, hpa] = await Promise.all([session.readRolloutSnapshot(name), readHpa(session, name)]);
     const revisions = revisionsOf(snapshot.replicaSets);
     const assessment = assessRollout(snapshot, {});
+    const warnings = snapshot.events.filter((e) => e.type === 'Warning').slice(-10).map((e) => ({ reason: e.reason, message: e.message, object: e.involvedObject?.name, count: e.count }));
     if (flags.json) {
-      out(JSON.stringify({ environment: target.environment, context: session.target.context, namespace: session.target.namespace, deployment: name, exists: snapshot.deployment !== undefined, state: assessment.state, summary: assessment.summary, reasons: assessment.reasons, revisions, pods: snapshot.pods.map(podRow), warnings: snapshot.events.filter((e) => e.type === 'Warning').slice(-10).map((e) => ({ reason: e.reason, message: e.message, object: e.involvedObject?.name, count: e.count })) }, null, 2));
+      out(JSON.stringify({ environment: target.environment, context: session.target.context, namespace: session.target.namespace, deployment: name, exists: snapshot.deployment !== undefined, state: assessment.state, summary: assessment.summary, reasons: assessment.reasons, revisions, pods: snapshot.pods.map(podRow), hpa: hpa ?? null, warnings }, null, 2));
       return snapshot;
     }
     if (!snapshot.deployment) {
@@ -234,7 +236,12 @@ export async function runStatus(dir: string, flags: ClusterFlags & { watch: bool
     for (const r of revisions) out(`  revision ${r.revision}  ${r.image ?? ''}  ${r.createdAt ?? ''}`);
     out(['POD', 'PHASE', 'READY', 'RESTARTS', 'REASON', 'NODE', 'AGE'].join('\t'));
     for (const row of snapshot.pods.map(podRow)) out([row.name, row.phase, row.ready, row.restarts, row.reason ?? '', row.node ?? '', row.age ?? ''].join('\t'));
+    if (hpa) {
+      out(hpaLine(hpa));
+      for (const problem of hpa.problems) out(`  ! ${problem}`);
+    }
     for (const reason of assessment.reasons) out(`! ${reason.pod}: ${reason.message} — ${reason.fix}`);
+    if (warnings.length > 0) out(`Recent warnings:\n${warnings.map((w) => `  ${w.object ?? ''}: ${w.reason ?? ''}${w.count && w.count > 1 ? ` (x${w.count})` : ''}: ${w.message ?? ''}`).join('\n')}`);
     return snapshot;
   };
   await print();
@@ -243,6 +250,26 @@ export async function runStatus(dir: string, flags: ClusterFlags & { watch: bool
   process.once('SIGINT', () => controller.abort());
   await session.watchRollout(name, () => void print(), controller.signal);
   return 0;
+}
+
+/** The Deployment's autoscaler (named as the Deployment, as containerize generates it), when there is one. */
+async function readHpa(session: KubeSession, name: string): Promise<HpaSummary | undefined> {
+  try {
+    const [hpa] = await session.readLive([{ apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', metadata: { name, namespace: session.target.namespace } }]);
+    return hpa ? summarizeHpa(hpa) : undefined;
+  } catch {
+    // A cluster without autoscaling/v2 (before 1.23), or no right to read it: status goes on without.
+    return undefined;
+  }
+}
+
+/** As kubectl prints ages: 45s, 12m, 3h, 2d. */
+function age(ms: number): string {
+  const seconds = Math.max(0, Math.round(ms / 1000));
+  if (seconds < 120) return `${seconds}s`;
+  if (seconds < 120 * 60) return `${Math.round(seconds / 60)}m`;
+  if (seconds < 48 * 3600) return `${Math.round(seconds / 3600)}h`;
+  return `${Math.round(seconds / 86400)}d`;
 }
 
 function podRow(pod: RolloutSnapshot['pods'][number]): { name: string; phase: string; ready: string; restarts: number; reason?: string; node?: string; age?: string } {
@@ -256,7 +283,7 @@ function podRow(pod: RolloutSnapshot['pods'][number]): { name: string; phase: st
     restarts: statuses.reduce((n, c) => n + (c.restartCount ?? 0), 0),
     ...(waiting ?? pod.status?.reason ? { reason: waiting ?? pod.status?.reason } : {}),
     ...(pod.spec?.nodeName ? { node: pod.spec.nodeName } : {}),
-    ...(started ? { age: `${Math.max(0, Math.round((Date.now() - started) / 1000))}s` } : {}),
+    ...(started ? { age: age(Date.now() - started) } : {}),
   };
 }
 

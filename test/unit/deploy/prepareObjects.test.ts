@@ -58,3 +58,23 @@ test('a rejected field maps to the overlay patch that sets it, else to the base 
   assert.equal(locateField([other], 'Deployment', 'iris', 'spec.replicas'), undefined);
   assert.equal(locateField([{ path: 'x.yaml', text: ': : [' }], 'Deployment', 'iris', 'spec'), undefined);
 });
+
+test('an HPA in status: bounds, replicas, each metric against its target, and why it cannot scale', async () => {
+  const { hpaLine, summarizeHpa } = await import('../../../src/core/deploy/hpa');
+  const hpa: KubeObject = {
+    apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', metadata: { name: 'iris' },
+    spec: { minReplicas: 2, maxReplicas: 4, metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } }] },
+    status: {
+      currentReplicas: 2, desiredReplicas: 2, currentMetrics: [{ type: '' }],
+      conditions: [{ type: 'AbleToScale', status: 'True', reason: 'SucceededGetScale' }, { type: 'ScalingActive', status: 'False', reason: 'FailedGetResourceMetric', message: 'the HPA was unable to compute the replica count: failed to get cpu utilization: unable to get metrics for resource cpu' }],
+    },
+  };
+  const s = summarizeHpa(hpa);
+  assert.deepEqual(s.metrics, [{ name: 'cpu', target: '70%', current: '?' }]);
+  assert.equal(s.problems.length, 1);
+  assert.match(s.problems[0]!, /^ScalingActive: FailedGetResourceMetric: .*unable to get metrics .*metrics-server/);
+  assert.equal(hpaLine(s), 'hpa/iris  2..4 replicas, 2 now; cpu ?/70%');
+  const measured = summarizeHpa({ ...hpa, status: { currentReplicas: 3, desiredReplicas: 4, currentMetrics: [{ type: 'Resource', resource: { name: 'cpu', current: { averageUtilization: 91 } } }] } });
+  assert.equal(hpaLine(measured), 'hpa/iris  2..4 replicas, 3 now, wants 4; cpu 91%/70%');
+  assert.deepEqual(measured.problems, []);
+});
