@@ -10,7 +10,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as readline from 'node:readline/promises';
-import { DEFAULT_TIMEOUT_SECONDS, ENVIRONMENTS_FILE, defaultEnvironments, parseEnvironments, type EnvironmentEntry } from '../../core/deploy/environments';
+import { ENVIRONMENTS_FILE, defaultEnvironments, parseEnvironments, type EnvironmentEntry } from '../../core/deploy/environments';
+import { resolveTarget } from '../../core/deploy/resolveTarget';
 import { hpaLine, summarizeHpa, type HpaSummary } from '../../core/deploy/hpa';
 import { ENVIRONMENT_LABEL } from '../../core/deploy/prepareObjects';
 import type { RolloutSnapshot } from '../../core/deploy/records';
@@ -61,19 +62,26 @@ function readEnvironments(ws: Workspace): Partial<Record<Environment, Environmen
 }
 
 export function resolveClusterTarget(dir: string, flags: ClusterFlags): ClusterTarget {
-  const environment = (flags.env ?? 'staging') as Environment;
-  if (!ENVIRONMENTS.includes(environment)) throw new ModelshipError('BAD_ARGUMENT', `--env ${flags.env}: choose ${ENVIRONMENTS.join(', ')}`);
   const ws = findWorkspace(dir);
-  const fromFile = readEnvironments(ws)[environment] ?? {};
-  const entry: EnvironmentEntry = {
-    ...fromFile,
+  if (flags.timeout !== undefined && !/^\d+$/.test(flags.timeout)) throw new ModelshipError('USAGE', `--timeout ${flags.timeout}: give a whole number of seconds (e.g. 600)`);
+  const resolved = resolveTarget(readEnvironments(ws), flags.env, {
     ...(flags.context ? { context: flags.context } : {}),
     ...(flags.namespace ? { namespace: flags.namespace } : {}),
     ...(flags.registry ? { registry: flags.registry } : {}),
+    ...(flags.timeout !== undefined ? { timeoutSeconds: Number(flags.timeout) } : {}),
+    yes: flags.yes,
+  }, { surface: 'cli' });
+  const entry: EnvironmentEntry = {
+    namespace: resolved.namespace,
+    overlay: resolved.overlay,
+    timeoutSeconds: resolved.timeoutSeconds,
+    ...(resolved.context ? { context: resolved.context } : {}),
+    ...(resolved.registry ? { registry: resolved.registry } : {}),
+    ...(resolved.pullSecret ? { pullSecret: resolved.pullSecret } : {}),
+    ...(resolved.chart ? { chart: resolved.chart } : {}),
   };
-  const timeoutSeconds = flags.timeout !== undefined ? Number(flags.timeout) : entry.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS;
-  if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0) throw new ModelshipError('BAD_ARGUMENT', `--timeout ${flags.timeout}: give a number of seconds`);
-  return { ws, environment, entry, contextSource: flags.context ? 'flag' : fromFile.context ? 'file' : 'kubeconfig', timeoutSeconds };
+  const contextSource = resolved.contextSource === 'flag' || resolved.contextSource === 'file' ? resolved.contextSource : 'kubeconfig';
+  return { ws, environment: resolved.environment, entry, contextSource, timeoutSeconds: resolved.timeoutSeconds };
 }
 
 /** Prod is never touched by accident: the CLI refuses before connecting unless --yes was given. */
