@@ -1,7 +1,8 @@
 // Lint settles style questions; `npm run lint` allows no warnings. The import rules enforce the
-// layer table in shared/STYLE.md: core is pure, adapters never see the editor, the CLI never
-// imports the extension. Cycles (`import type` included), adapters kept apart and the folder rules
-// of src/extension and media/ are dependency-cruiser's: .dependency-cruiser.cjs, run by `npm run lint`.
+// layer table in shared/STYLE.md: core is pure, adapters never see the editor, src/flows (which
+// combines the adapters for both front ends) sees neither front end, the CLI never imports the
+// extension. Cycles (`import type` included), adapters kept apart and the folder rules of
+// src/extension and media/ are dependency-cruiser's: .dependency-cruiser.cjs, run by `npm run lint`.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
@@ -25,12 +26,16 @@ export default tseslint.config(
     files: ['src/core/**/*.ts'],
     rules: restrict([
       { group: ['vscode', 'dockerode', '@kubernetes/client-node', 'fs', 'node:fs', 'fs/*', 'node:fs/*', 'child_process', 'node:child_process'], message: 'src/core is pure: read files through a WorkspaceReader and talk to engines through an adapter.' },
-      { group: ['**/cli/**', '**/extension/**', '**/docker/**', '**/kube/**', '**/platform/**'], message: 'src/core imports no other src/ folder.' },
+      { group: ['**/cli/**', '**/extension/**', '**/docker/**', '**/kube/**', '**/platform/**', '**/flows/**'], message: 'src/core imports no other src/ folder.' },
     ]),
   },
   {
     files: ['src/docker/**/*.ts', 'src/kube/**/*.ts', 'src/platform/**/*.ts'],
-    rules: restrict([{ group: ['vscode', '**/cli/**', '**/extension/**'], message: 'Adapters never see the editor or the CLI.' }]),
+    rules: restrict([{ group: ['vscode', '**/cli/**', '**/extension/**', '**/flows/**'], message: 'Adapters never see the editor, the CLI or the flows that combine them.' }]),
+  },
+  {
+    files: ['src/flows/**/*.ts'],
+    rules: restrict([{ group: ['vscode', '**/cli/**', '**/extension/**'], message: 'src/flows is shared by both front ends: it reports through callbacks and never imports the editor, the CLI or the extension.' }]),
   },
   {
     files: ['src/cli/**/*.ts'],

@@ -18,6 +18,9 @@ function anything(name) {
       if (!cache.has(prop)) cache.set(prop, anything(`${name}.${String(prop)}`));
       return cache.get(prop);
     },
+    // Writes (item.name = …, a function's read-only name among them) are accepted and forgotten.
+    set: () => true,
+    defineProperty: () => true,
     apply: () => anything(`${name}()`),
     construct: () => anything(`new ${name}`),
   });

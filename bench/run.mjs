@@ -25,6 +25,7 @@ const benches = {
   activation: [benchActivation, printActivation],
   deploy: [benchDeploy, printDeploy],
   'kube-logs': [benchKubeLogs, printKubeLogs],
+  'logs-panel': await import('./logsPanel.mjs').then((m) => [m.benchLogsPanel, m.printLogsPanel]),
 };
 const chosen = process.argv.slice(2).length > 0 ? process.argv.slice(2) : Object.keys(benches);
 mkdirSync('bench/results', { recursive: true });

@@ -62,6 +62,8 @@ const builds = [
   { ...common, entryPoints: ['src/extension/lint/lintBundle.ts'], outfile: 'dist/lint.js', external: ['vscode'], minify: true },
   // Loaded by the first engine command or the Images & Containers view: dockerode and the build, run and push flows.
   { ...common, entryPoints: ['src/extension/engine/engineBundle.ts'], outfile: 'dist/engine.js', external: ['vscode', ...NATIVE_OPTIONAL], minify: true, plugins: [lazyEngineClients] },
+  // Loaded by the first cluster command, the Deployments view or a restored panel: the Kubernetes client, dockerode and the deploy flows.
+  { ...common, entryPoints: ['src/extension/deploy/deployBundle.ts'], outfile: 'dist/deploy.js', external: ['vscode', ...NATIVE_OPTIONAL], minify: true, plugins: [lazyEngineClients] },
   // Minified: the CLI starts often, and parsing a smaller file is most of its start-up.
   { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', external: ['vscode'], minify: true, banner: { js: '#!/usr/bin/env node' } },
   // The heavy commands, required by dist/cli.js only when they run.
@@ -76,6 +78,18 @@ const builds = [
 if (testEntries.length > 0) {
   builds.push({ ...common, entryPoints: testEntries, outdir: 'dist/test/extension', external: ['vscode', 'mocha'] });
 }
+
+// ---- Webview browser bundles (the Deployment panels, src/extension/webview): begin ----
+// media/<panel>.ts runs in the webview, not in Node: one self-contained IIFE per panel, loaded under
+// the panel's CSP from dist/media (its only localResourceRoot), with the stylesheets copied beside it.
+const browser = { bundle: true, platform: 'browser', format: 'iife', target: 'es2022', minify: true, logLevel: 'warning' };
+builds.push(
+  { ...browser, entryPoints: ['media/statusPanel.ts'], outfile: 'dist/media/statusPanel.js' },
+  { ...browser, entryPoints: ['media/logsPanel.ts'], outfile: 'dist/media/logsPanel.js' },
+);
+mkdirSync('dist/media', { recursive: true });
+for (const f of readdirSync('media').filter((name) => name.endsWith('.css'))) copyFileSync(join('media', f), join('dist/media', f));
+// ---- Webview browser bundles: end ----
 
 if (watch) {
   for (const options of builds) await (await esbuild.context(options)).watch();

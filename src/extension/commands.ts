@@ -6,6 +6,7 @@
  */
 import * as vscode from 'vscode';
 import { COMMANDS as containerizeCommands } from './containerize';
+import { COMMANDS as deployCommands } from './deploy';
 import { bindCommands, type BoundCommands, type CommandTable, type Ctx, type Handler } from './ctx';
 import { COMMANDS as engineCommands } from './engine';
 import { COMMANDS as lintCommands } from './lint';
@@ -23,6 +24,7 @@ export const COMMAND_TABLES = {
   containerize: containerizeCommands,
   lint: lintCommands,
   engine: engineCommands,
+  deploy: deployCommands,
 } as const;
 
 /** Fully qualified ids, in table order. */

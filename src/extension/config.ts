@@ -3,12 +3,13 @@
  * `getConfiguration`; everything else asks this object and listens to its one `onDidChange`.
  */
 import * as vscode from 'vscode';
+import type { EditorDeploySettings } from '../core/deploy/editorTargets';
 import type { LintSettings } from '../core/lint/types';
 import { normalizeSettings, type ModelshipSettings } from '../core/settings';
 
 /** The groups of settings that trigger different re-runs. */
-export type ConfigArea = 'detect' | 'lint' | 'docker';
-const AREAS: readonly ConfigArea[] = ['detect', 'lint', 'docker'];
+export type ConfigArea = 'detect' | 'lint' | 'docker' | 'deploy' | 'kube' | 'logs';
+const AREAS: readonly ConfigArea[] = ['detect', 'lint', 'docker', 'deploy', 'kube', 'logs'];
 
 /** The `modelship.docker.*` settings, normalised (unknown values fall back to the defaults). */
 export interface DockerSettings {
@@ -36,6 +37,35 @@ export function normalizeDockerSettings(raw: { builder?: unknown; hostPort?: unk
     registry: typeof raw.registry === 'string' ? raw.registry.trim() : '',
     readyTimeoutSeconds: typeof timeout === 'number' && timeout > 0 ? timeout : 120,
     applyManifestLimits: raw.applyManifestLimits !== false,
+  };
+}
+
+const DEPLOY_ENVIRONMENTS = ['dev', 'staging', 'prod'] as const;
+const DEPLOY_KEYS = ['context', 'namespace', 'registry'] as const;
+
+/**
+ * Tolerant: any input becomes EditorDeploySettings. Values of the wrong type are dropped here;
+ * values of the right type but wrong form (a namespace with capitals) go through, so that
+ * resolveTarget names the setting and what to write.
+ */
+export function normalizeDeploySettings(raw: { environments?: unknown; registry?: unknown; rolloutTimeoutSeconds?: unknown }): EditorDeploySettings {
+  const environments: EditorDeploySettings['environments'] = {};
+  const given = raw.environments && typeof raw.environments === 'object' ? (raw.environments as Record<string, unknown>) : {};
+  for (const env of DEPLOY_ENVIRONMENTS) {
+    const entry = given[env];
+    if (!entry || typeof entry !== 'object') continue;
+    const e = entry as Record<string, unknown>;
+    const own: NonNullable<EditorDeploySettings['environments'][typeof env]> = {};
+    for (const key of DEPLOY_KEYS) if (typeof e[key] === 'string' && (e[key] as string).trim() !== '') own[key] = (e[key] as string).trim();
+    if (typeof e.timeoutSeconds === 'number') own.timeoutSeconds = e.timeoutSeconds;
+    environments[env] = own;
+  }
+  const registry = typeof raw.registry === 'string' ? raw.registry.trim() : '';
+  const timeout = raw.rolloutTimeoutSeconds;
+  return {
+    environments,
+    ...(registry ? { registry } : {}),
+    ...(typeof timeout === 'number' && Number.isInteger(timeout) && timeout > 0 ? { rolloutTimeoutSeconds: timeout } : {}),
   };
 }
 
@@ -121,6 +151,30 @@ export class ModelshipConfig implements vscode.Disposable {
       readyTimeoutSeconds: c.get<unknown>('readyTimeoutSeconds'),
       applyManifestLimits: c.get<unknown>('applyManifestLimits'),
     });
+  }
+
+  /** The `modelship.deploy.*` settings for a folder, with `modelship.docker.registry` as the last default registry. */
+  deploySettings(folder?: vscode.WorkspaceFolder): EditorDeploySettings {
+    const c = vscode.workspace.getConfiguration('modelship', folder?.uri);
+    const settings = normalizeDeploySettings({
+      environments: c.get<unknown>('deploy.environments'),
+      registry: c.get<unknown>('deploy.registry'),
+      rolloutTimeoutSeconds: c.get<unknown>('deploy.rolloutTimeoutSeconds'),
+    });
+    const dockerRegistry = this.dockerSettings(folder).registry;
+    return settings.registry || !dockerRegistry ? settings : { ...settings, registry: dockerRegistry };
+  }
+
+  /** `modelship.kube.kubeconfig`: a kubeconfig file instead of KUBECONFIG / ~/.kube/config; undefined when unset. */
+  kubeconfig(): string | undefined {
+    const value = vscode.workspace.getConfiguration('modelship.kube').get<unknown>('kubeconfig');
+    return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
+  }
+
+  /** `modelship.logs.maxLines`: how many lines the logs panel keeps. */
+  logsMaxLines(): number {
+    const value = vscode.workspace.getConfiguration('modelship.logs').get<unknown>('maxLines');
+    return typeof value === 'number' && Number.isInteger(value) && value >= 1000 ? Math.min(value, 2_000_000) : 200_000;
   }
 
   dispose(): void {

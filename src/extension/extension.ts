@@ -11,10 +11,13 @@ import { rulesDocUri } from './common/diagnostics';
 import { registerCommands } from './commands';
 import { ModelshipConfig } from './config';
 import { registerContainerize } from './containerize';
+import { registerDeploy } from './deploy';
+import { openPanels } from './webview/api';
+import type { DeploymentsSnapshot } from './deploy/deployModel';
+import type { TreeRow } from './common/treeRows';
 import type { Ctx, FileLinter, ModelScanner, Notices, Overrides, ScaffoldFn } from './ctx';
 import { registerEngine } from './engine';
 import type { ImagesSnapshot } from './engine/imagesModel';
-import type { ImagesRow } from './engine/imagesTreeProvider';
 import { registerLint } from './lint';
 import type { LintStats } from './lint/documentLinter';
 import { createLog } from './log';
@@ -53,11 +56,24 @@ export interface ModelshipApi {
     /** Reads the engine again; resolves once the view shows the result. */
     refresh(): Promise<void>;
     /** The view's rows (images, with their containers as children). */
-    rows(): ImagesRow[];
+    rows(): TreeRow[];
     /** The latest snapshot behind the rows. */
     snapshot(): ImagesSnapshot | undefined;
     /** The lines the log channel of container `name` received (the last 500). */
     containerLog(name: string): readonly string[] | undefined;
+  };
+  /** The Deployments view and the status bar. */
+  deployments: {
+    /** Reads the clusters again (watching while the view is visible); resolves once the view shows it. */
+    refresh(): Promise<void>;
+    rows(): TreeRow[];
+    snapshot(): DeploymentsSnapshot | undefined;
+    /** What the deploy-target status bar item says. */
+    statusBarText(): string | undefined;
+    /** The lines the "Modelship: Deploy" channel received since the session began. */
+    channelText(): string | undefined;
+    /** The status and logs panels open now. */
+    panels(): ReturnType<typeof openPanels>;
   };
   /** Hooks for the extension-host tests; normal use never calls them. */
   testing: {
@@ -102,11 +118,13 @@ export function activate(context: vscode.ExtensionContext): ModelshipApi {
   const lint = registerLint(ctx, models.api);
   const containerize = registerContainerize(ctx, models.api);
   const engine = registerEngine(ctx);
-  context.subscriptions.push(...registerCommands(ctx, [models.commands, containerize.commands, lint.commands, engine.commands]));
+  const deploy = registerDeploy(ctx, context.extensionUri);
+  context.subscriptions.push(...registerCommands(ctx, [models.commands, containerize.commands, lint.commands, engine.commands, deploy.commands]));
   // The first scan and lint start after activation has returned, so activation itself stays cheap.
   const timer = setTimeout(() => {
     models.start();
     lint.start();
+    deploy.start();
   }, 0);
   context.subscriptions.push({ dispose: () => clearTimeout(timer) });
   ctx.log.info(`activated (VS Code ${vscode.version}, ${vscode.workspace.workspaceFolders?.length ?? 0} folder(s))`);
@@ -150,6 +168,17 @@ export function activate(context: vscode.ExtensionContext): ModelshipApi {
       rows: () => imagesTree.rows(),
       snapshot: () => images.latest(),
       containerLog: (name) => host.logLines(name),
+    },
+    deployments: {
+      refresh: async () => {
+        await deploy.statusBar.update();
+        await deploy.store.restart();
+      },
+      rows: () => deploy.tree.rows(),
+      snapshot: () => deploy.store.latest(),
+      statusBarText: () => deploy.statusBar.text(),
+      channelText: () => deploy.host.current()?.channelText(),
+      panels: () => openPanels(),
     },
     testing: {
       setPrompter: (prompter) => {

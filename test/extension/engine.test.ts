@@ -20,7 +20,7 @@ import type { LogsShown } from '../../src/extension/engine/containersLogs';
 import type { RunResult } from '../../src/extension/engine/containersCommands';
 import type { BuiltImage } from '../../src/extension/engine/engineBuild';
 import type { ModelshipApi } from '../../src/extension/extension';
-import type { ImagesRow } from '../../src/extension/engine/imagesTreeProvider';
+import type { TreeRow as ImagesRow } from '../../src/extension/common/treeRows';
 import { isGpuDockerfile } from '../../src/extension/engine/engineTargets';
 import { validateDestination } from '../../src/extension/engine/imagesPushDestination';
 import { ago, hostPort } from '../../src/extension/engine/imagesTreeItems';

@@ -14,7 +14,7 @@
 import { parseDuration, formatLines, linePrefix, useColour, type FormatOptions, type LogLine } from '../../core/deploy/logLines';
 import { ModelshipError } from '../../core/errors';
 import { streamDeploymentLogs } from '../../kube/deploymentLogs';
-import { connect, resolveClusterTarget, type ClusterFlags } from './cluster';
+import { connect, targetFromFlags, type ClusterFlags } from './cluster';
 
 /** `kubectl logs -l` prints this many lines per container when --tail is not given. */
 export const DEFAULT_SELECTOR_TAIL = 10;
@@ -79,7 +79,7 @@ export async function runClusterLogs(dir: string, flags: ClusterLogsFlags, io: L
   const request = logRequestOptions(flags);
   const stdout = io.stdout ?? process.stdout;
   const stderr = io.stderr ?? process.stderr;
-  const target = resolveClusterTarget(dir, flags);
+  const target = targetFromFlags(dir, flags);
   const session = await connect(target, flags);
   const format: FormatOptions = { json: flags.json, timestamps: flags.timestamps, colour: !flags.json && useColour(stdout.isTTY, io.env ?? process.env) };
   const prefixes = new Map<string, string>();

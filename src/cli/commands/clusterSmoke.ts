@@ -1,16 +1,14 @@
 /**
  * `modelship port-forward` and `modelship smoke --env/--context`: the project's Service on a
- * cluster, reached through a port-forward (src/kube/portForward.ts) that follows the ready pods.
+ * cluster, reached through a port-forward that follows the ready pods (src/flows/clusterSmoke.ts).
  * port-forward prints the local URL (`--json`: {url, pod, service, namespace, context} once) and
  * runs until Ctrl-C. The cluster smoke test sends the same sample and checks the same saved
- * predictions as the local one (src/docker/smokeTest.ts, plain HTTP to the forwarded URL), then
- * closes the forward. Exit codes: 0 done, 1 the smoke test failed, 2 usage, connection or RBAC.
+ * predictions as the local one, then closes the forward. Exit codes: 0 done, 1 the smoke test
+ * failed, 2 usage, connection or RBAC.
  */
-import * as path from 'node:path';
 import { ModelshipError, formatModelshipError, isModelshipError } from '../../core/errors';
-import { findExpectedAnswer, findSavedSample, readExpectedFile, readSampleFile, runSmokeTest, sampleFromServer } from '../../docker/smokeTest';
-import { openPortForward, type PortForwardEvent, type PortForwardHandle } from '../../kube/portForward';
-import { connect, err, out, resolveClusterTarget, type ClusterFlags, type ClusterTarget } from './cluster';
+import { openServiceForward, runClusterSmokeFlow } from '../../flows/clusterSmoke';
+import { connect, err, out, targetFromFlags, type ClusterFlags } from './cluster';
 
 export interface PortForwardFlags extends ClusterFlags {
   /** Local port on 127.0.0.1 (default: a free one). */
@@ -22,31 +20,6 @@ export interface ClusterSmokeFlags extends ClusterFlags {
   expect?: string;
 }
 
-function describeEvent(event: PortForwardEvent): string {
-  switch (event.kind) {
-    case 'retarget':
-      return event.to
-        ? `Forwarding to pod/${event.to} now${event.from ? ` (pod/${event.from} is gone or not ready; ${event.closed} connection(s) closed)` : ''}`
-        : `No ready pod behind the Service (pod/${event.from ?? '?'} went away); new connections wait for one`;
-    case 'connection-failed':
-      return `A connection to pod/${event.pod} failed: ${event.message}`;
-    default:
-      return `Watching the pods stopped: ${event.message}; new pods will not be picked up`;
-  }
-}
-
-async function forwardTo(target: ClusterTarget, flags: ClusterFlags, localPort?: number): Promise<PortForwardHandle> {
-  const session = await connect(target, flags);
-  return openPortForward({
-    service: target.ws.target.name,
-    context: session.target.context,
-    namespace: session.target.namespace,
-    ...(flags.kubeconfig ? { kubeconfig: flags.kubeconfig } : {}),
-    ...(localPort !== undefined ? { localPort } : {}),
-    onEvent: (event) => err(describeEvent(event)),
-  });
-}
-
 function parsePort(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const port = Number(value);
@@ -56,8 +29,9 @@ function parsePort(value: string | undefined): number | undefined {
 
 export async function runPortForward(dir: string, flags: PortForwardFlags): Promise<number> {
   const port = parsePort(flags.port);
-  const target = resolveClusterTarget(dir, flags);
-  const forward = await forwardTo(target, flags, port);
+  const target = targetFromFlags(dir, flags);
+  const session = await connect(target, flags);
+  const forward = await openServiceForward(target, session, { ...(flags.kubeconfig ? { kubeconfig: flags.kubeconfig } : {}), ...(port !== undefined ? { localPort: port } : {}), onEvent: err });
   const pod = forward.current();
   if (flags.json) out(JSON.stringify({ url: forward.url, pod: pod?.pod, service: forward.service, namespace: forward.target.namespace, context: forward.target.context }));
   else {
@@ -73,17 +47,17 @@ export async function runPortForward(dir: string, flags: PortForwardFlags): Prom
 }
 
 export async function runClusterSmoke(dir: string, flags: ClusterSmokeFlags): Promise<number> {
-  const target = resolveClusterTarget(dir, flags);
-  const { ws } = target;
-  const forward = await forwardTo(target, flags);
+  const target = targetFromFlags(dir, flags);
+  const session = await connect(target, flags);
   try {
-    err(`Smoke test of service/${forward.service} in ${target.environment} through ${forward.url} (pod/${forward.current()?.pod})`);
-    const saved = flags.sample ? readSampleFile(flags.sample) : findSavedSample(ws.dir, ws.target);
-    const sample = saved ?? (await sampleFromServer(forward.url, ws.target.name));
-    const sampleDir = flags.sample ? path.dirname(path.resolve(flags.sample)) : ws.dir;
-    const expected = flags.expect ? readExpectedFile(flags.expect) : saved && findExpectedAnswer(sampleDir, flags.sample ? path.basename(flags.sample) : saved.source);
-    const result = await runSmokeTest(forward.url, sample, expected ? { expected } : {});
-    const where = { environment: target.environment, context: forward.target.context, namespace: forward.target.namespace, service: forward.service, pod: forward.current()?.pod };
+    const smoked = await runClusterSmokeFlow(target, session, {
+      ...(flags.kubeconfig ? { kubeconfig: flags.kubeconfig } : {}),
+      ...(flags.sample ? { sample: flags.sample } : {}),
+      ...(flags.expect ? { expect: flags.expect } : {}),
+      onEvent: err,
+    });
+    const { result } = smoked;
+    const where = { environment: smoked.environment, context: smoked.context, namespace: smoked.namespace, service: smoked.service, pod: smoked.pod };
     if (flags.json) out(JSON.stringify({ ok: true, ...where, ...result }, null, 2));
     else {
       out(`ok  service/${where.service} in ${where.environment} (pod/${where.pod})  ${result.rows} row(s) from ${result.sampleSource}  ${result.status} in ${result.ms} ms${result.expected ? `  predictions match ${result.expected.source}` : ''}`);
@@ -95,7 +69,5 @@ export async function runClusterSmoke(dir: string, flags: ClusterSmokeFlags): Pr
     if (flags.json) out(JSON.stringify({ ok: false, message: error.message, details: error.details ?? [], ...((error as { result?: object }).result ?? {}) }, null, 2));
     process.stderr.write(formatModelshipError(new ModelshipError(error.code, `smoke test on the cluster failed: ${error.message}`, 'Compare with the local container (modelship run, then modelship smoke), and read the pods\' logs: modelship logs --env ' + target.environment + '.', error.details)));
     return 1;
-  } finally {
-    await forward.close();
   }
 }

@@ -15,7 +15,7 @@ import { connectEngine, type Engine } from '../../docker/engine';
 import { pushImage, retarget, tagImage } from '../../docker/push';
 import { findExpectedAnswer, findSavedSample, readExpectedFile, readSampleFile, runSmokeTest, sampleFromServer } from '../../docker/smokeTest';
 
-import { findWorkspace, type Workspace } from '../workspace';
+import { findWorkspace, type Workspace } from '../../flows/workspace';
 
 export { findWorkspace, type Workspace };
 

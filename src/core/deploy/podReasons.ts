@@ -146,7 +146,16 @@ function containerReason(pod: PodRecord, status: ContainerStatusRecord, events: 
   return crashReason(name, status);
 }
 
-function unschedulableReason(pod: PodRecord): PodReason | undefined {
+/**
+ * How long a shortage of a node's own resources (cpu, memory, pods, ephemeral-storage) must last
+ * before it fails the rollout: on a shared cluster pods come and go, and a cluster autoscaler adds
+ * a node within about a minute, so `kubectl rollout status` would wait. An extended resource
+ * (nvidia.com/gpu) no node offers is reported at once.
+ */
+export const NODE_RESOURCE_GRACE_SECONDS = 60;
+const NODE_RESOURCES = new Set(['cpu', 'memory', 'pods', 'ephemeral-storage']);
+
+function unschedulableReason(pod: PodRecord, now: number | undefined): PodReason | undefined {
   const condition = pod.status?.conditions?.find((c) => c.type === 'PodScheduled' && c.status === 'False' && c.reason === 'Unschedulable');
   if (!condition) return undefined;
   const text = condition.message ?? 'no node fits the pod';
@@ -156,7 +165,10 @@ function unschedulableReason(pod: PodRecord): PodReason | undefined {
     : insufficient
       ? `No node has enough free ${insufficient}. Lower resources.requests.${insufficient} in the overlay, scale replicas down, or add nodes.`
       : "Change the pod's node selector, affinity or tolerations to match a node, or add a node that matches.";
-  return { pod: pod.metadata?.name ?? '', kind: 'unschedulable', message: `The scheduler cannot place the pod: ${text}`, fix, fatal: insufficient !== undefined };
+  const since = condition.lastTransitionTime ? Date.parse(condition.lastTransitionTime) : undefined;
+  const waited = now !== undefined && since !== undefined && !Number.isNaN(since) ? (now - since) / 1000 : undefined;
+  const fatal = insufficient !== undefined && (!NODE_RESOURCES.has(insufficient) || (waited !== undefined && waited >= NODE_RESOURCE_GRACE_SECONDS));
+  return { pod: pod.metadata?.name ?? '', kind: 'unschedulable', message: `The scheduler cannot place the pod: ${text}`, fix, fatal };
 }
 
 /** A startup probe's failures say nothing once the container has started: the probe passed since. */
@@ -206,7 +218,7 @@ function probeReasons(pod: PodRecord, events: EventRecord[], context: ModelConte
 /** Every reason a new pod is not Ready; `events` are those about this pod, oldest first. */
 export function podReasons(pod: PodRecord, events: EventRecord[], context: ModelContext): PodReason[] {
   const reasons: PodReason[] = [];
-  const unschedulable = unschedulableReason(pod);
+  const unschedulable = unschedulableReason(pod, context.now);
   if (unschedulable) reasons.push(unschedulable);
   const probes = probeReasons(pod, events, context);
   const restartedByProbe = new Set(probes.filter((r) => r.fatal).map((r) => r.container));

@@ -13,3 +13,7 @@ export { safetyFindings } from '../../core/lint/model/safetyFindings';
 export { NodeFsReader } from '../../platform/nodeFsReader';
 export { writeFileAtomic } from '../../platform/writeFileAtomic';
 export { VscodeFsReader } from './vscodeFsReader';
+// Light reads the Deployments view and the status bar make before the Kubernetes client is loaded.
+export { editorTargets } from '../../core/deploy/editorTargets';
+export { setEnvironmentField, ENVIRONMENTS_FILE } from '../../core/deploy/environments';
+export { findShipProjects, resolveShipProject, projectOf, relativeDir } from './shipProjects';

@@ -6,8 +6,9 @@
  */
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { ModelshipError, isModelshipError } from '../../core/errors';
+import { ModelshipError } from '../../core/errors';
 import { setContextKey } from '../common/contextKey';
+import { runFlow } from '../common/flowErrors';
 import type { Ctx } from '../ctx';
 import type { EngineSession } from './engineSession';
 import { ENGINE_COMMAND_TITLES, type EngineCommandName, type EngineState, type ImagesSnapshot } from './imagesModel';
@@ -58,15 +59,7 @@ export class EngineHost implements vscode.Disposable {
       throw new ModelshipError('UNTRUSTED', `${title} needs a trusted workspace: it builds and runs this project's code in a container.`, 'Trust the workspace (Workspaces: Manage Workspace Trust) to use engine commands.');
     }
     try {
-      return await loadEngine().ENGINE_COMMANDS[name](this.open(), arg);
-    } catch (error) {
-      if (isModelshipError(error) && error.code === 'CANCELLED') throw new vscode.CancellationError();
-      if (isModelshipError(error) && error.message.includes('\n')) {
-        // A notification shows one line; the log keeps the rest (a container's last log lines).
-        this.ctx.log.error(`${title}: ${error.message}`);
-        throw new ModelshipError(error.code, error.message.slice(0, error.message.indexOf('\n')), error.hint ?? 'The details are in the Modelship log.');
-      }
-      throw error;
+      return await runFlow(title, this.ctx.log, () => loadEngine().ENGINE_COMMANDS[name](this.open(), arg));
     } finally {
       this.emitter.fire(name);
     }

@@ -4,17 +4,11 @@
  * An unreachable engine or an untrusted workspace empties the tree, so its welcome content shows.
  */
 import * as vscode from 'vscode';
+import { treeRows, type TreeRow } from '../common/treeRows';
 import type { ImagesNode } from './imagesModel';
 import type { ImagesStore } from './imagesStore';
 import { imagesTreeItem } from './imagesTreeItems';
 
-/** A row as the test API reports it. */
-export interface ImagesRow {
-  label: string;
-  description: string;
-  contextValue: string;
-  children: ImagesRow[];
-}
 
 export class ImagesTreeProvider implements vscode.TreeDataProvider<ImagesNode>, vscode.Disposable {
   private readonly emitter = new vscode.EventEmitter<ImagesNode | undefined>();
@@ -41,16 +35,8 @@ export class ImagesTreeProvider implements vscode.TreeDataProvider<ImagesNode>, 
   }
 
   /** The tree as rows (label, description, contextValue, children), for the test API. */
-  rows(node?: ImagesNode): ImagesRow[] {
-    return this.getChildren(node).map((child) => {
-      const item = this.getTreeItem(child);
-      return {
-        label: typeof item.label === 'string' ? item.label : item.label?.label ?? '',
-        description: typeof item.description === 'string' ? item.description : '',
-        contextValue: item.contextValue ?? '',
-        children: this.rows(child),
-      };
-    });
+  rows(node?: ImagesNode): TreeRow[] {
+    return treeRows(this, node);
   }
 
   dispose(): void {

@@ -25,3 +25,17 @@ test('before it has started, the startup probe failures stand', () => {
   const reasons = podReasons(pod(false), events.slice(0, 1), {});
   assert.match(reasons[0]!.message, /Startup probe failing/);
 });
+
+test('a shortage of cpu or memory fails only after it lasted a minute (pods come and go; autoscalers add nodes); a missing GPU at once', () => {
+  const pending = (resource: string, since: string): PodRecord => ({
+    metadata: { name: 'iris-1' },
+    status: { phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: `0/1 nodes are available: 1 Insufficient ${resource}.`, lastTransitionTime: since }] },
+  });
+  const t0 = Date.parse('2026-12-07T01:00:00Z');
+  const at = (seconds: number) => ({ now: t0 + seconds * 1000 });
+  const [fresh] = podReasons(pending('cpu', '2026-12-07T01:00:00Z'), [], at(5));
+  assert.equal(fresh?.kind, 'unschedulable');
+  assert.equal(fresh?.fatal, false, 'reported, not yet fatal');
+  assert.equal(podReasons(pending('memory', '2026-12-07T01:00:00Z'), [], at(61))[0]?.fatal, true);
+  assert.equal(podReasons(pending('nvidia.com/gpu', '2026-12-07T01:00:00Z'), [], at(1))[0]?.fatal, true);
+});
