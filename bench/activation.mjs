@@ -10,6 +10,8 @@ import { commit, median } from './common.mjs';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 21);
 const probe = resolve('bench/activationProbe.cjs');
+/** Bundles next to extension.js that load on first use, and the panels' browser code. */
+const LAZY = ['detection.js', 'lint.js', 'containerize.js', 'engine.js', 'deploy.js', 'media/statusPanel.js', 'media/logsPanel.js'];
 
 /** Builds the baseline ref's bundles in a throwaway worktree (its own build script, our node_modules). */
 function buildBaseline(ref) {
@@ -46,6 +48,8 @@ export function benchActivation() {
       activateMs: median(runs[name].map((r) => r.activateMs)),
       totalMs: median(runs[name].map((r) => r.requireMs + r.activateMs)),
       subscriptions: runs[name][0].subscriptions,
+      // What loads later, on first use (never at activation): sizes only.
+      lazy: Object.fromEntries(LAZY.map((f) => [f, existsSync(join(contenders[name], '..', f)) ? statSync(join(contenders[name], '..', f)).size : undefined])),
     });
     return { commit: commit(), baselineRef: ref, runs: RUNS, current: summary('current'), baseline: summary('baseline') };
   } finally {
@@ -61,5 +65,7 @@ export function printActivation(r) {
     const s = r[name];
     console.log(`  ${name.padEnd(8)} ${s.bytes} bytes  require ${s.requireMs.toFixed(1)} ms  activate ${s.activateMs.toFixed(1)} ms  total ${s.totalMs.toFixed(1)} ms  (${s.subscriptions} disposables)`);
   }
+  const kb = (n) => (n === undefined ? '—' : `${(n / 1024).toFixed(1)} KB`);
+  for (const name of ['current', 'baseline']) console.log(`  ${name.padEnd(8)} on first use: ${Object.entries(r[name].lazy).map(([f, n]) => `${f} ${kb(n)}`).join(', ')}`);
   console.log(`  ratio current/baseline: size ${ratio(r.current.bytes, r.baseline.bytes)}x, activation ${ratio(r.current.totalMs, r.baseline.totalMs)}x`);
 }

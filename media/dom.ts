@@ -41,11 +41,14 @@ export function button(label: string, onClick: () => void, options: { key?: stri
   });
 }
 
+/** Columns whose long text wraps; every other cell keeps to one line (statusPanel.css). */
+const WRAPPING = new Set(['Message', 'Image']);
+
 /** A table with column headers and text cells; a cell may be a node (a button). */
 export function table(label: string, headers: string[], rows: (string | Node)[][]): HTMLTableElement {
   return el('table', { attrs: { 'aria-label': label } }, [
     el('thead', {}, [el('tr', {}, headers.map((h) => el('th', { text: h, attrs: { scope: 'col' } })))]),
-    el('tbody', {}, rows.map((cells) => el('tr', {}, cells.map((c) => el('td', {}, [c]))))),
+    el('tbody', {}, rows.map((cells) => el('tr', {}, cells.map((c, i) => el('td', WRAPPING.has(headers[i] ?? '') ? { class: 'wrap' } : {}, [c]))))),
   ]);
 }
 

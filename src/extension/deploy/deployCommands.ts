@@ -65,7 +65,9 @@ async function rollback(session: DeploySession, arg: unknown): Promise<DeployOut
       reporter: progressReporter(session, progress),
     }));
     const ok = follow.assessment.state === 'ready' && !follow.timedOut;
-    const message = ok ? `${name} is Ready at revision ${restored} in ${t.environment}` : failureMessage(name, t.environment, follow, t.cluster.timeoutSeconds);
+    // Kubernetes renumbers the restored template as the newest revision; say both, as the view shows the new one.
+    const now = ok ? (await kube.revisions(name).catch(() => []))[0]?.revision : undefined;
+    const message = ok ? `${name} is Ready in ${t.environment} at revision ${now ?? '?'} (revision ${restored}'s template)` : failureMessage(name, t.environment, follow, t.cluster.timeoutSeconds);
     session.ctx.notices.lastNotice = message;
     if (ok) void vscode.window.showInformationMessage(message);
     else void vscode.window.showErrorMessage(message, 'Show Status').then((c) => c && vscode.commands.executeCommand('modelship.showDeploymentStatus', panelTarget(t)));
@@ -86,7 +88,8 @@ async function showStatus(session: DeploySession, arg: unknown): Promise<PanelTa
 async function showLogs(session: DeploySession, arg: unknown): Promise<PanelTarget> {
   const t = await session.target(arg, 'Show Logs', { setUp: false });
   const { feeds } = session.host.panelWiring();
-  openLogsPanel(session.ctx, panelTarget(t), feeds, { previous: nodeArg(arg)?.previous === true });
+  const node = nodeArg(arg);
+  openLogsPanel(session.ctx, panelTarget(t), feeds, { previous: node?.previous === true, ...(node?.pod ? { filter: { pod: node.pod } } : {}) });
   return panelTarget(t);
 }
 

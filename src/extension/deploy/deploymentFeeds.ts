@@ -5,6 +5,7 @@
  * as text; nothing here throws into the webview. Part of the deploy bundle.
  */
 import * as path from 'node:path';
+import type { RolloutSnapshot } from '../../core/deploy/records';
 import { buildStatusModel } from '../../core/deploy/statusModel';
 import { assessRollout } from '../../core/deploy/rollout';
 import { ModelshipError } from '../../core/errors';
@@ -15,6 +16,8 @@ import type { LogFeed, PanelTarget, StatusFeed } from '../webview/api';
 import type { DeploySession } from './deploySession';
 
 const REVISION = 'deployment.kubernetes.io/revision';
+/** How often a panel's ages are brought up to date when nothing else changed. */
+export const AGE_REFRESH_MS = 30_000;
 
 async function clusterOf(session: DeploySession, target: PanelTarget) {
   const resolved = await session.target({ projectDir: target.projectDir, environment: target.environment }, 'Show Deployment', { setUp: false });
@@ -28,7 +31,10 @@ export async function deploymentStatusFeed(session: DeploySession, target: Panel
       try {
         const cluster = await clusterOf(session, target);
         const kube = await session.connect(cluster);
-        await kube.watchRollout(target.deployment, (snapshot) => {
+        let last: RolloutSnapshot | undefined;
+        const publish = (): void => {
+          if (!last) return;
+          const snapshot = last;
           const now = Date.now();
           const current = Number(snapshot.deployment?.metadata?.annotations?.[REVISION]);
           onModel(buildStatusModel({
@@ -41,7 +47,17 @@ export async function deploymentStatusFeed(session: DeploySession, target: Panel
             namespace: kube.target.namespace,
             deployment: target.deployment,
           }));
-        }, signal);
+        };
+        // Ages (and a startup budget running out) move on between watch events.
+        const ticker = setInterval(publish, AGE_REFRESH_MS);
+        try {
+          await kube.watchRollout(target.deployment, (snapshot) => {
+            last = snapshot;
+            publish();
+          }, signal);
+        } finally {
+          clearInterval(ticker);
+        }
       } catch (error) {
         if (!signal.aborted) onError(`${errorMessage(error)}${(error as { hint?: string }).hint ? ` ${(error as { hint?: string }).hint}` : ''}`);
       }

@@ -5,12 +5,14 @@
  * `readDeploymentsOnce` reads it once. A cluster that fails is marked on its row; when every one
  * fails to answer the view says the cluster is unreachable. Part of the deploy bundle.
  */
+import type { RolloutSnapshot } from '../../core/deploy/records';
 import { isModelshipError } from '../../core/errors';
 import type { Environment } from '../../core/scaffold/k8s/environments';
 import { resolveClusterTarget, type ClusterTarget } from '../../flows/clusterTarget';
 import { loadKubeconfig } from '../../kube';
 import { errorMessage } from '../log';
 import type { DeploymentsSnapshot, EnvironmentView, KubeState } from './deployModel';
+import { AGE_REFRESH_MS } from './deploymentFeeds';
 import { deploymentView } from './deploymentView';
 import type { DeploySession } from './deploySession';
 import { DEPLOY_ENVIRONMENTS, readProjectTargets, selectedEnvironment } from './deployTargets';
@@ -96,11 +98,22 @@ export async function watchDeployments(session: DeploySession, onSnapshot: (snap
   const publish = (): void => {
     if (!signal.aborted) onSnapshot(summarize(planned.rows, codes));
   };
+  // Pods' ages move on between watch events: the rows are rebuilt from the last snapshots now and then.
+  const lastSnapshots = new Map<Row, RolloutSnapshot>();
+  const ticker = setInterval(() => {
+    for (const [row, snapshot] of lastSnapshots) {
+      const deployment = deploymentView(snapshot);
+      if (deployment) row.view.deployment = deployment;
+    }
+    publish();
+  }, AGE_REFRESH_MS);
+  signal.addEventListener('abort', () => clearInterval(ticker), { once: true });
   await Promise.all(planned.rows.map(async (row) => {
     if (!row.cluster) return;
     try {
       const kube = await session.connect(row.cluster);
       await kube.watchRollout(row.cluster.ws.target.name, (snapshot) => {
+        lastSnapshots.set(row, snapshot);
         const deployment = deploymentView(snapshot);
         if (deployment) row.view.deployment = deployment;
         else delete row.view.deployment;

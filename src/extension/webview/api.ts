@@ -20,7 +20,7 @@ import { LogsPanel } from './logsPanel';
 import { createPanel, VIEW_TYPES } from './panelHost';
 import { logsPanels, openPanels, statusPanels } from './panelRegistry';
 import type { LogsPanelHandle, PanelActions, PanelFeeds, StatusPanelHandle } from './panelTypes';
-import { parseLogFilter, parseLogQuery, parsePanelTarget, type PanelTarget } from './protocol';
+import { parseLogFilter, parseLogQuery, parsePanelTarget, type LogFilter, type PanelTarget } from './protocol';
 import { StatusPanel } from './statusPanel';
 
 export type { StatusModel } from '../../core/deploy/statusModel';
@@ -40,14 +40,15 @@ export function openStatusPanel(ctx: Ctx, target: PanelTarget, feeds: PanelFeeds
 }
 
 /** Opens the logs panel for a target, or reveals the one already open (switching to the previous containers' logs if asked). */
-export function openLogsPanel(ctx: Ctx, target: PanelTarget, feeds: PanelFeeds, options: { previous?: boolean } = {}): LogsPanelHandle {
+export function openLogsPanel(ctx: Ctx, target: PanelTarget, feeds: PanelFeeds, options: { previous?: boolean; filter?: LogFilter } = {}): LogsPanelHandle {
   const open = logsPanels.find(target);
   if (open) {
     open.panel.reveal();
     if (options.previous !== undefined) open.showPrevious(options.previous);
     return open;
   }
-  return new LogsPanel(ctx, createPanel('logs', target), target, feeds, { previous: options.previous === true });
+  // A new panel starts with the filter asked for (one pod, from the Deployments view); an open one keeps the user's.
+  return new LogsPanel(ctx, createPanel('logs', target), target, feeds, { previous: options.previous === true }, options.filter ?? {});
 }
 
 /** Which panel a serializer restores. */

@@ -10,7 +10,7 @@
  * - Pod and container names are interned: 200,000 lines of one pod hold one copy of its name.
  */
 import type { LogLine } from '../../core/deploy/logLines';
-import { levelInStream, stripAnsi } from './logText';
+import { condenseJsonLine, levelInStream, stripAnsi } from './logText';
 import { LOG_LEVELS, type LogLevel } from './protocol';
 
 /** The default bound: enough for minutes of a busy model server, small enough for the host. */
@@ -86,7 +86,7 @@ export class LogBuffer {
   append(lines: readonly LogLine[]): void {
     for (const l of lines) {
       const key = `${l.pod}/${l.container}`;
-      const text = stripAnsi(l.line);
+      const text = condenseJsonLine(stripAnsi(l.line));
       const level = levelInStream(text, this.lastLevel.get(key));
       this.lastLevel.set(key, level);
       this.push(l.pod, l.container, text, level === undefined ? NO_LEVEL : LOG_LEVELS.indexOf(level));

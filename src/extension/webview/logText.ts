@@ -66,3 +66,43 @@ export function levelInStream(text: string, previous: LogLevel | undefined): Log
   const c = text.charCodeAt(0);
   return c === 32 || c === 9 ? previous : undefined;
 }
+
+const MESSAGE_KEYS = ['message', 'msg', 'event'];
+const TIME_KEYS = ['time', 'timestamp', 'ts', '@timestamp', 'asctime'];
+const LEVEL_KEYS = ['level', 'levelname', 'severity', 'lvl'];
+const LOGGER_KEYS = ['logger', 'name', 'logger_name'];
+/** Longer JSON lines are shown as they are: parsing them for one row is not worth it. */
+const MAX_JSON_CHARS = 64 * 1024;
+
+const first = (o: Record<string, unknown>, keys: readonly string[]): [string, unknown] | undefined => {
+  for (const k of keys) if (o[k] !== undefined && o[k] !== null && typeof o[k] !== 'object') return [k, o[k]];
+  return undefined;
+};
+const plain = (v: unknown): string => (typeof v === 'string' ? v.replace(/\n/g, ' ⏎ ') : JSON.stringify(v));
+
+/**
+ * A structured (JSON) log line as a person reads it: `time LEVEL logger: message`, then every
+ * other field as `key=value`, so the message is at the front of a one-line row and nothing is
+ * dropped. Anything that is not a JSON object with a message comes back as it was.
+ */
+export function condenseJsonLine(text: string): string {
+  const t = text.trim();
+  if (t.length < 2 || t.length > MAX_JSON_CHARS || t[0] !== '{' || t[t.length - 1] !== '}') return text;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(t);
+  } catch {
+    return text;
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return text;
+  const o = parsed as Record<string, unknown>;
+  const message = first(o, MESSAGE_KEYS);
+  if (!message) return text;
+  const time = first(o, TIME_KEYS);
+  const level = first(o, LEVEL_KEYS);
+  const logger = first(o, LOGGER_KEYS);
+  const used = new Set([message, time, level, logger].filter((e): e is [string, unknown] => e !== undefined).map(([k]) => k));
+  const head = [time ? String(time[1]) : '', level ? String(level[1]).toUpperCase() : '', logger ? `${String(logger[1])}:` : ''].filter(Boolean).join(' ');
+  const rest = Object.entries(o).filter(([k]) => !used.has(k)).map(([k, v]) => `${k}=${plain(v)}`);
+  return [head, plain(message[1]), ...rest].filter(Boolean).join(' ');
+}

@@ -2,7 +2,7 @@
 // the formats model servers print (python logging, uvicorn, gunicorn, JSON and logfmt loggers, klog).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { detectLevel, levelInStream, stripAnsi } from '../../../src/extension/webview/logText';
+import { condenseJsonLine, detectLevel, levelInStream, stripAnsi } from '../../../src/extension/webview/logText';
 
 test('levels from the formats model servers print', () => {
   const table: [string, string | undefined][] = [
@@ -47,4 +47,13 @@ test('ANSI escapes and control characters are stripped; plain text is returned a
   assert.equal(stripAnsi('tab\tkept'), 'tab\tkept');
   const plain = '<script>alert(1)</script>';
   assert.equal(stripAnsi(plain), plain, 'markup is text here: the webview shows it with textContent');
+});
+
+test('a JSON log line reads as time LEVEL logger: message, every other field kept as key=value', () => {
+  const line = '{"time": "2026-12-07T01:19:51.263+00:00", "level": "error", "logger": "modelship.app", "message": "cannot load the model: /models/missing.joblib does not exist", "model_path": "/models/missing.joblib", "extra": {"a": 1}}';
+  const shown = condenseJsonLine(line);
+  assert.equal(shown, '2026-12-07T01:19:51.263+00:00 ERROR modelship.app: cannot load the model: /models/missing.joblib does not exist model_path=/models/missing.joblib extra={"a":1}');
+  assert.equal(detectLevel(shown), 'error');
+  assert.equal(condenseJsonLine('{"msg": "multi\\nline"}'), 'multi ⏎ line');
+  for (const unchanged of ['{"no": "message"}', '{not json}', '[1,2]', 'INFO: plain', '{"message": {"nested": true}}']) assert.equal(condenseJsonLine(unchanged), unchanged);
 });
