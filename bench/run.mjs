@@ -26,6 +26,7 @@ const benches = {
   deploy: [benchDeploy, printDeploy],
   'kube-logs': [benchKubeLogs, printKubeLogs],
   'logs-panel': await import('./logsPanel.mjs').then((m) => [m.benchLogsPanel, m.printLogsPanel]),
+  'first-log-line': await import('./firstLogLine.mjs').then((m) => [m.benchFirstLogLine, m.printFirstLogLine]),
 };
 const chosen = process.argv.slice(2).length > 0 ? process.argv.slice(2) : Object.keys(benches);
 mkdirSync('bench/results', { recursive: true });

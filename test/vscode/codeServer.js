@@ -128,7 +128,10 @@ for (const flag of ${JSON.stringify(flags)}) if (!options[flag]) options[flag] =
 
 /**
  * Starts code-server with throw-away user-data and extensions dirs; resolves once /healthz answers.
- * opts: root, folder, extensionsDir, extraArgs, env, settings.
+ * opts: root, folder, extensionsDir, extraArgs, env, settings, machineSettings.
+ * `settings` go to the User settings (the browser side); `machineSettings` to the remote machine's
+ * settings (user-data/Machine/settings.json), the only place a `"scope": "machine"` setting is read from
+ * in a remote window such as code-server's.
  */
 async function startCodeServer(opts = {}) {
   const port = await freePort(Number(process.env.CODE_SERVER_PORT || 18443));
@@ -138,6 +141,10 @@ async function startCodeServer(opts = {}) {
   fs.mkdirSync(path.join(userDataDir, 'User'), { recursive: true });
   fs.mkdirSync(extensionsDir, { recursive: true });
   fs.writeFileSync(path.join(userDataDir, 'User', 'settings.json'), JSON.stringify(userSettings(opts.settings), null, 2));
+  if (opts.machineSettings) {
+    fs.mkdirSync(path.join(userDataDir, 'Machine'), { recursive: true });
+    fs.writeFileSync(path.join(userDataDir, 'Machine', 'settings.json'), JSON.stringify(opts.machineSettings, null, 2));
+  }
   // Our own config file, so ~/.config/code-server/config.yaml (password auth) is never read or created.
   const config = path.join(root, 'config.yaml');
   fs.writeFileSync(config, 'auth: none\ncert: false\n');

@@ -48,6 +48,17 @@ export class DeployHost implements vscode.Disposable {
     this.setState('unknown');
   }
 
+  private projectDirs: () => readonly string[] = () => [];
+
+  /** Where the projects the status bar found come from, set once by registerDeploy. */
+  setProjectsSource(source: () => readonly string[]): void {
+    this.projectDirs = source;
+  }
+
+  knownProjectDirs(): readonly string[] {
+    return this.projectDirs();
+  }
+
   /** The panels' feeds and actions, set once by registerDeploy. */
   setPanels(feeds: PanelFeeds, actions: PanelActions): void {
     this.panels = { feeds, actions };

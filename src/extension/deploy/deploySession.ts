@@ -42,9 +42,11 @@ export function nodeArg(arg: unknown): (DeploymentsNodeArg & { environment: Envi
   return a && typeof a === 'object' && typeof a.projectDir === 'string' && isEnvironment(a.environment) ? (a as DeploymentsNodeArg & { environment: Environment }) : undefined;
 }
 
-/** What the session needs from the extension.js side: the panels' feeds and actions, set at activation. */
+/** What the session needs from the extension.js side: the panels' feeds and actions, and the projects the status bar last found. */
 export interface PanelWiring {
   panelWiring(): { feeds: PanelFeeds; actions: PanelActions };
+  /** Project folders found by the last look (kept fresh by a file watcher); empty before the first. */
+  knownProjectDirs(): readonly string[];
 }
 
 export class DeploySession implements vscode.Disposable {
@@ -107,7 +109,10 @@ export class DeploySession implements vscode.Disposable {
   /** The project, environment and cluster target a command acts on; may ask (project, environment, context). */
   async target(arg: unknown, title: string, options: TargetOptions): Promise<CommandTarget> {
     const node = nodeArg(arg);
-    const project = node ? projectOf(vscode.Uri.file(path.join(node.projectDir, 'Dockerfile'))) : await resolveShipProject(arg, this.ctx.prompter(), title);
+    // With nothing pointed at and one project known, no workspace search (it costs a round trip per command).
+    const known = arg === undefined ? this.host.knownProjectDirs() : [];
+    const dir = node?.projectDir ?? (known.length === 1 ? known[0] : undefined);
+    const project = dir ? projectOf(vscode.Uri.file(path.join(dir, 'Dockerfile'))) : await resolveShipProject(arg, this.ctx.prompter(), title);
     const environment = options.env ?? node?.environment ?? (options.askEnvironment ? await this.askEnvironment(project, title) : selectedEnvironment(this.ctx.memento));
     let targets = targetsOf(project, this.ctx.config);
     if (targets.problems.length > 0) {

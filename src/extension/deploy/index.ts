@@ -97,6 +97,7 @@ export function registerDeploy(ctx: Ctx, extensionUri: vscode.Uri): Deploy {
     rollback: (target, options) => void vscode.commands.executeCommand('modelship.rollback', { ...target, ...(options?.revision !== undefined ? { revision: options.revision } : {}) }),
   };
   host.setPanels(feeds, actions);
+  host.setProjectsSource(() => statusBar.latest().map((p) => p.project.dir));
   registerPanelSerializers(ctx, (kind, panel, target, saved) => host.restorePanel(kind, panel, target, saved));
   ctx.own(ctx.config.onDidChange((e) => {
     if (e.areas.includes('deploy') || e.areas.includes('kube')) void store.restart();
