@@ -49,7 +49,18 @@ suite('activation', () => {
     for (const [menu, entries] of Object.entries(manifest.contributes.menus)) {
       for (const e of entries) assert.ok(COMMAND_IDS.includes(e.command), `${menu} names unknown command ${e.command}`);
     }
-    assert.deepStrictEqual(manifest.contributes.views.modelship?.map((v) => v.id), ['modelship.models', 'modelship.images']);
+    assert.deepStrictEqual(manifest.contributes.views.modelship?.map((v) => v.id), ['modelship.models', 'modelship.images', 'modelship.deployments']);
+  });
+
+  test('deploy: the Kubernetes client, the deploy flows and the panel classes stay out of extension.js; restored panels activate it', () => {
+    const ext = vscode.extensions.getExtension(EXTENSION_ID);
+    assert.ok(ext);
+    const bundle = fs.readFileSync(path.join(ext.extensionPath, 'dist/extension.js'), 'utf8');
+    for (const marker of ['loadFromOptions', 'application/apply-patch+yaml', 'Content-Security-Policy']) assert.ok(!bundle.includes(marker), `extension.js holds ${marker}`);
+    const deploy = fs.readFileSync(path.join(ext.extensionPath, 'dist/deploy.js'), 'utf8');
+    for (const marker of ['loadFromOptions', 'application/apply-patch+yaml', 'Content-Security-Policy']) assert.ok(deploy.includes(marker), `deploy.js holds ${marker}`);
+    const manifest = JSON.parse(fs.readFileSync(path.join(ext.extensionPath, 'package.json'), 'utf8')) as Manifest;
+    for (const event of ['onWebviewPanel:modelship.status', 'onWebviewPanel:modelship.logs']) assert.ok(manifest.activationEvents.includes(event), event);
   });
 
   test('lint: activates on Dockerfiles, contributes its settings, and its code stays out of extension.js', () => {

@@ -13,12 +13,17 @@ import { readProjectTargets, selectedEnvironment, type ProjectTargets } from './
 const STATE_ICON = { ready: '$(pass)', progressing: '$(sync~spin)', failed: '$(error)' } as const;
 
 export class DeployStatusBar implements vscode.Disposable {
-  private readonly item = vscode.window.createStatusBarItem('modelship.deployTarget', vscode.StatusBarAlignment.Left, 20);
+  private item: vscode.StatusBarItem | undefined;
   private readonly subscriptions: vscode.Disposable[] = [];
   private projects: ProjectTargets[] = [];
   private timer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(private readonly config: ModelshipConfig, private readonly memento: vscode.Memento, private readonly store: DeploymentsStore, private readonly log: Logger, private readonly trusted: () => boolean) {
+  constructor(private readonly config: ModelshipConfig, private readonly memento: vscode.Memento, private readonly store: DeploymentsStore, private readonly log: Logger, private readonly trusted: () => boolean) {}
+
+  /** Creates the item and its watchers; called after activation has returned (activation only registers). */
+  start(): void {
+    if (this.item) return;
+    this.item = vscode.window.createStatusBarItem('modelship.deployTarget', vscode.StatusBarAlignment.Left, 20);
     this.item.name = 'Modelship: Deploy Target';
     this.item.command = 'modelship.selectEnvironment';
     const watcher = vscode.workspace.createFileSystemWatcher('**/{Dockerfile,deploy/environments.yaml}');
@@ -27,10 +32,11 @@ export class DeployStatusBar implements vscode.Disposable {
       watcher.onDidChange(() => this.schedule()),
       watcher.onDidCreate(() => this.schedule()),
       watcher.onDidDelete(() => this.schedule()),
-      config.onDidChange((e) => e.areas.includes('deploy') && this.schedule()),
+      this.config.onDidChange((e) => e.areas.includes('deploy') && this.schedule()),
       vscode.workspace.onDidGrantWorkspaceTrust(() => this.schedule()),
-      store.onDidChange(() => this.render()),
+      this.store.onDidChange(() => this.render()),
     );
+    this.schedule(0);
   }
 
   /** Re-reads the projects' targets soon (file events come in bursts). */
@@ -42,7 +48,7 @@ export class DeployStatusBar implements vscode.Disposable {
   async update(): Promise<void> {
     this.timer = undefined;
     if (!this.trusted()) {
-      this.item.hide();
+      this.item?.hide();
       return;
     }
     try {
@@ -61,8 +67,10 @@ export class DeployStatusBar implements vscode.Disposable {
 
   private render(): void {
     const first = this.projects[0];
+    const item = this.item;
+    if (!item) return;
     if (!first) {
-      this.item.hide();
+      item.hide();
       return;
     }
     const env = selectedEnvironment(this.memento);
@@ -71,27 +79,27 @@ export class DeployStatusBar implements vscode.Disposable {
     const context = target?.context ?? 'choose a context';
     const icon = live ? STATE_ICON[live.state] : '$(cloud)';
     const more = this.projects.length > 1 ? ` +${this.projects.length - 1}` : '';
-    this.item.text = `${icon} ${env}: ${context} / ${target?.namespace ?? '?'}${more}`;
+    item.text = `${icon} ${env}: ${context} / ${target?.namespace ?? '?'}${more}`;
     const tooltip = new vscode.MarkdownString(undefined, true);
     tooltip.appendMarkdown(`**Modelship deploys ${first.project.target.name} to ${env}**\n\n`);
     tooltip.appendText(`context: ${target?.context ?? '(asked on the first deploy)'}\nnamespace: ${target?.namespace ?? '?'}\nregistry: ${target?.registry ?? '(none: local cluster)'}\n`);
     if (live) tooltip.appendText(`\n${live.name}: ${live.ready}/${live.desired} ready — ${live.summary}\n`);
     for (const problem of first.problems) tooltip.appendText(`\n⚠ ${problem}`);
     tooltip.appendMarkdown('\n\nClick to switch the environment.');
-    this.item.tooltip = tooltip;
-    this.item.backgroundColor = env === 'prod' ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
-    this.item.accessibilityInformation = { label: `Modelship deploy target: ${env}, context ${context}, namespace ${target?.namespace ?? 'unknown'}. Click to switch.` };
-    this.item.show();
+    item.tooltip = tooltip;
+    item.backgroundColor = env === 'prod' ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
+    item.accessibilityInformation = { label: `Modelship deploy target: ${env}, context ${context}, namespace ${target?.namespace ?? 'unknown'}. Click to switch.` };
+    item.show();
   }
 
   /** What the item says now (tests read it). */
   text(): string | undefined {
-    return this.item.text || undefined;
+    return this.item?.text || undefined;
   }
 
   dispose(): void {
     if (this.timer) clearTimeout(this.timer);
     for (const s of this.subscriptions) s.dispose();
-    this.item.dispose();
+    this.item?.dispose();
   }
 }

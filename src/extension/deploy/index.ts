@@ -82,8 +82,6 @@ export function registerDeploy(ctx: Ctx, extensionUri: vscode.Uri): Deploy {
   const host = ctx.own(new DeployHost(ctx));
   const store = ctx.own(new DeploymentsStore(host, ctx.log));
   const tree = ctx.own(new DeploymentsTreeProvider(store));
-  const view = ctx.own(vscode.window.createTreeView<DeploymentsNode>('modelship.deployments', { treeDataProvider: tree, showCollapseAll: true }));
-  store.attach(view);
   const statusBar = ctx.own(new DeployStatusBar(ctx.config, ctx.memento, store, ctx.log, () => host.trusted));
   const services: DeployServices = { ...ctx, host, store, statusBar };
   // The panels restore after a reload; their feeds load the deploy bundle only then.
@@ -102,5 +100,11 @@ export function registerDeploy(ctx: Ctx, extensionUri: vscode.Uri): Deploy {
   ctx.own(ctx.config.onDidChange((e) => {
     if (e.areas.includes('deploy') || e.areas.includes('kube')) void store.restart();
   }));
-  return { host, store, tree, statusBar, commands: bindCommands(COMMANDS, services), start: () => statusBar.schedule(0) };
+  // The view and the status bar item are created after activation has returned; activation only registers.
+  const start = (): void => {
+    const view = ctx.own(vscode.window.createTreeView<DeploymentsNode>('modelship.deployments', { treeDataProvider: tree, showCollapseAll: true }));
+    store.attach(view);
+    statusBar.start();
+  };
+  return { host, store, tree, statusBar, commands: bindCommands(COMMANDS, services), start };
 }
