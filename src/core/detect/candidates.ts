@@ -25,6 +25,16 @@ const NEVER_MODELS = new Set([
   '.editorconfig', '.env', '.envrc', '.npmrc', '.gitmodules',
 ]);
 
+/**
+ * Names only a model (or its joblib compression) goes by: a file named so that holds nothing, text
+ * or a cut stream is reported, where a generic name (`.bin`, `.dat`, no extension) stays silent.
+ */
+const MODEL_FILE_NAME = /\.(pkl|pickle|joblib|jbl|sav|dill|pt|pth|pt2|bin|ckpt|onnx|ort|h5|hdf5|keras|tflite|gguf|safetensors|cbm|ubj|npy|npz)(\.(z|gz|bz2|xz|lzma|lz4))?$/i;
+
+export function isModelFileName(name: string): boolean {
+  return MODEL_FILE_NAME.test(name);
+}
+
 /** True when a file of this base name should be opened and sniffed. */
 export function shouldSniff(name: string): boolean {
   const lower = name.toLowerCase();

@@ -3,9 +3,9 @@ import type { DetectSettings } from '../settings';
 import type { DependencyFiles, DependencyResult } from './requirementsApi';
 import type { DetectedModel, Problem, ProjectDescription } from './types';
 import { readDependencies } from './requirements';
-import { EmptyFileError, sniffFile } from './sniffFile';
+import { EmptyFileError, inspectFile } from './sniffFile';
 import { emptyDependencyFiles, excludeMatcher, recordDependency, treeSize, walkProject, type SavedModelDir } from './walkProject';
-import { dependencyKind, shouldSniff } from './candidates';
+import { dependencyKind, isModelFileName, shouldSniff } from './candidates';
 import { projectProblems } from './projectProblems';
 import { sniffSavedModel } from './formats/savedModel';
 
@@ -35,7 +35,9 @@ export async function detectFile(reader: WorkspaceReader, settings: DetectSettin
   const fileProblems: Problem[] = [];
   let model: DetectedModel | undefined;
   try {
-    model = await sniffFile(reader, path, (await reader.stat(path)).size);
+    const inspection = await inspectFile(reader, path, (await reader.stat(path)).size);
+    model = inspection.model;
+    if (inspection.problem) fileProblems.push(inspection.problem);
   } catch (error) {
     fileProblems.push({ path, message: `Cannot read this file (${describeError(error)})`, severity: 'warning', code: error instanceof EmptyFileError ? 'empty-file' : 'unreadable' });
   }
@@ -169,11 +171,12 @@ export class ProjectDetector {
     try {
       const stat = await this.reader.stat(path);
       if (stat.kind !== 'file') return;
-      const model = await sniffFile(this.reader, path, stat.size);
+      const { model, problem } = await inspectFile(this.reader, path, stat.size);
       if (model) this.models.set(path, model);
+      if (problem) this.fileProblems.set(path, [problem]);
     } catch (error) {
       const empty = error instanceof EmptyFileError;
-      if (empty && !/\.(pkl|pickle|joblib|pt|pth|bin|ckpt|onnx|h5|keras|tflite|gguf|safetensors|cbm|ubj|npy|npz)$/i.test(path)) return;
+      if (empty && !isModelFileName(path)) return;
       this.fileProblems.set(path, [{
         path,
         message: empty ? 'This model file is empty (0 bytes): it was never written or was truncated' : `Cannot read this file (${describeError(error)})`,

@@ -1,10 +1,13 @@
 /**
  * Classifies one file by its bytes: reads the head once, offers it to every format sniffer in
  * order of how cheap and how certain they are, and lets a sniffer read a little more within a
- * hard 64 KiB budget per file. Returns the model, or undefined for a file that is not one.
+ * hard 64 KiB budget per file. Returns the model, or undefined for a file that is not one; a
+ * file whose name promises a model but whose bytes are text or a cut pickle also gets a problem.
  */
 import type { WorkspaceReader } from '../workspaceReader';
-import type { DetectedModel } from './types';
+import type { DetectedModel, Problem } from './types';
+import { isModelFileName } from './candidates';
+import { textInModelFile } from './formats/textInModelFile';
 import { HEAD_BYTES, READ_BUDGET, type SniffContext, type Sniffer } from './formats/sniffContext';
 import { sniffCatboost, sniffGguf, sniffHdf5, sniffNpy, sniffSafetensors, sniffTflite } from './formats/binaryFormats';
 import { sniffZip } from './formats/zipFormats';
@@ -50,11 +53,18 @@ function budgetedContext(reader: WorkspaceReader, path: string, size: number, he
   };
 }
 
+/** What one file is: a model (possibly with a problem, such as a pickle cut short), or only a problem, or nothing. */
+export interface FileInspection {
+  model?: DetectedModel;
+  problem?: Problem;
+}
+
 /**
- * Sniffs `path` (a file of `size` bytes). Throws EmptyFileError for a 0-byte file and lets read
- * errors through, so the caller can report them as problems.
+ * Inspects `path` (a file of `size` bytes). Throws EmptyFileError for a 0-byte file and lets read
+ * errors through, so the caller can report them as problems. A file named like a model that holds
+ * text is a problem, never silently dropped.
  */
-export async function sniffFile(reader: WorkspaceReader, path: string, size: number): Promise<DetectedModel | undefined> {
+export async function inspectFile(reader: WorkspaceReader, path: string, size: number): Promise<FileInspection> {
   if (size === 0) throw new EmptyFileError(`${path} is empty`);
   const head = await reader.read(path, 0, Math.min(size, HEAD_BYTES));
   const ctx = budgetedContext(reader, path, size, head);
@@ -63,8 +73,14 @@ export async function sniffFile(reader: WorkspaceReader, path: string, size: num
     if (hit) {
       const model: DetectedModel = { path, format: hit.format, framework: hit.framework, bytes: size, evidence: hit.evidence };
       if (hit.details && Object.keys(hit.details).length > 0) model.details = hit.details;
-      return model;
+      return hit.problem ? { model, problem: { path, ...hit.problem } } : { model };
     }
   }
-  return undefined;
+  const problem = isModelFileName(ctx.name) ? textInModelFile(path, head, size) : undefined;
+  return problem ? { problem } : {};
+}
+
+/** Sniffs `path`: its model, or undefined for a file that is not one (see inspectFile). */
+export async function sniffFile(reader: WorkspaceReader, path: string, size: number): Promise<DetectedModel | undefined> {
+  return (await inspectFile(reader, path, size)).model;
 }

@@ -10,7 +10,7 @@ import type { Finding, LintSettings } from './types';
 export type * from './types';
 export { DEFAULT_LINT_SETTINGS } from './types';
 export type { ModelSafety, SafetyGlobal } from './engines';
-export { scanModelSafety, safetyFindings, prepareManifestLinter, parseManifests } from './engines';
+export { scanModelSafety, safetyFindings, manifestTooLarge, prepareManifestLinter, parseManifests } from './engines';
 export type { ParsedManifest } from './engines';
 export { ALL_RULES, ruleDoc } from './rules';
 export { configureFindings } from './configure';

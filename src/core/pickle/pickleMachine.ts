@@ -12,6 +12,7 @@
  * `limits`; it never throws.
  */
 import { joblibPayload } from './joblibArrays';
+import { Memo } from './memo';
 import type { Value } from './pickleValue';
 import type { Opcode } from './opcodes';
 
@@ -56,6 +57,11 @@ const MEMO_BUDGET = 64 * 1024 * 1024;
 const VALUE_CAP = 64 * 1024;
 const MAX_TRACKED_ITEMS = 64;
 const MAX_NESTING = 32;
+/** The limits' descriptions, built once: a flood hits a limit once per opcode. */
+const STACK_ENTRIES = `the symbolic stack passed ${MAX_STACK} entries`;
+const STACK_WEIGHT = `the symbolic stack passed its ${STACK_BUDGET >> 20} MiB budget`;
+const MEMO_ENTRIES = `the memo passed ${MAX_MEMO} entries`;
+const MEMO_WEIGHT = `the memo passed its ${MEMO_BUDGET >> 20} MiB budget`;
 /** Per-object overhead counted in a weight. */
 const OBJ = 48;
 /** The state keys of joblib's NumpyArrayWrapper (joblib/numpy_pickle.py); other dict keys are not kept. */
@@ -67,14 +73,14 @@ const weight = (v: Value): number => v.w;
 
 interface Level {
   stack: Value[];
-  memo: Map<number, Value>;
+  memo: Memo;
   stackWeight: number;
   memoWeight: number;
 }
 
 export class PickleMachine {
   private stack: Value[] = [];
-  private memo = new Map<number, Value>();
+  private memo = new Memo();
   private stackWeight = 0;
   private memoWeight = 0;
   /** Outer pickles suspended while a joblib object array's nested pickle runs. */
@@ -116,7 +122,7 @@ export class PickleMachine {
       ? this.outer[this.outer.length - 1]!
       : { stack: this.stack, memo: this.memo, stackWeight: this.stackWeight, memoWeight: this.memoWeight };
     copy.stack = [...from.stack];
-    copy.memo = new Map(from.memo);
+    copy.memo = from.memo.copy();
     copy.stackWeight = from.stackWeight;
     copy.memoWeight = from.memoWeight;
     copy.firstPush = this.firstPush;
@@ -127,7 +133,7 @@ export class PickleMachine {
   /** Forgets everything but the counters: a concatenated pickle starts afresh. */
   reset(): void {
     this.stack = [];
-    this.memo = new Map();
+    this.memo = new Memo();
     this.stackWeight = 0;
     this.memoWeight = 0;
     this.firstPush = false;
@@ -165,7 +171,7 @@ export class PickleMachine {
     if (this.stack.length + this.suspendedStack < MAX_STACK) this.stack.push(MARK);
     else {
       this.desynced = true;
-      this.limit(`the symbolic stack passed ${MAX_STACK} entries`, offset);
+      this.limit(STACK_ENTRIES, offset);
     }
   }
 
@@ -189,11 +195,11 @@ export class PickleMachine {
     if (this.stack.length + this.suspendedStack >= MAX_STACK) {
       // Dropping a value shifts every later pop: from here on, what STACK_GLOBAL pops cannot be trusted.
       this.desynced = true;
-      return this.limit(`the symbolic stack passed ${MAX_STACK} entries`, offset);
+      return this.limit(STACK_ENTRIES, offset);
     }
     let w = weight(v);
     if (w > VALUE_CAP || this.stackWeight + w > STACK_BUDGET) {
-      this.limit(`the symbolic stack passed its ${STACK_BUDGET >> 20} MiB budget`, offset);
+      this.limit(STACK_WEIGHT, offset);
       v = OTHER;
       w = 0;
     }
@@ -216,8 +222,8 @@ export class PickleMachine {
       this.memo.delete(key);
       this.memoWeight -= weight(old) + OBJ;
     }
-    if (this.memo.size + this.suspendedMemo >= MAX_MEMO) return this.limit(`the memo passed ${MAX_MEMO} entries`, offset);
-    if (this.memoWeight + w > MEMO_BUDGET) return this.limit(`the memo passed its ${MEMO_BUDGET >> 20} MiB budget`, offset);
+    if (this.memo.size + this.suspendedMemo >= MAX_MEMO) return this.limit(MEMO_ENTRIES, offset);
+    if (this.memoWeight + w > MEMO_BUDGET) return this.limit(MEMO_WEIGHT, offset);
     this.memo.set(key, v);
     this.memoWeight += w;
   }
@@ -407,7 +413,7 @@ export class PickleMachine {
       this.suspendedStack += this.stack.length;
       this.suspendedMemo += this.memo.size;
       this.stack = [];
-      this.memo = new Map();
+      this.memo = new Memo();
       this.nestedJustBegan = true;
       return CONTINUE;
     }

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { decompressPrefix, type PrefixCodec } from '../../../src/core/detect/formats/decompressPrefix';
+import { decompressPrefix, type PrefixCodec, type PrefixNotes } from '../../../src/core/detect/formats/decompressPrefix';
 
 const MODELS = join(__dirname, '../../fixtures/models');
 const LARGE = join(__dirname, '../../fixtures/compressed-large');
@@ -250,6 +250,13 @@ for (const [name, length] of Object.entries(expected.bombs)) {
   const codec = name.split('.').pop() as PrefixCodec;
   test(`${codec}: a bomb of ${length} zeros stops at maxOutput`, SLOW, async () => {
     const input = new Uint8Array(readFileSync(join(LARGE, name)));
+    if (codec === 'bz2') {
+      // A 79-byte stream whose block fills a 900 k-entry table is refused before that work, and says so.
+      const notes: PrefixNotes = {};
+      assert.equal(await decompressPrefix(input, codec, DEFAULT_MAX, notes), undefined);
+      assert.equal(notes.expansive, true);
+      return;
+    }
     for (const max of [DEFAULT_MAX, 3 * 1024 * 1024]) {
       const out = await decompressPrefix(input, codec, max);
       assert.equal(out?.length, max);

@@ -79,3 +79,75 @@ test('a conda-only environment provides the framework too', async () => {
   assert.deepEqual(desc.problems.filter((p) => p.code === 'framework-missing'), []);
   assert.equal(desc.python.version, '3.10');
 });
+
+const latin = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0));
+
+test('a pickle cut short after its first GLOBAL is listed, with an error naming the byte where it ends', async () => {
+  const cut = latin('\x80\x02csklearn.linear_model._logistic\nLogisticRegression\n');
+  const reader = new MemoryReader({ 'model.pkl': cut, 'requirements.txt': 'scikit-learn==1.2.1\n' });
+  const desc = await new ProjectDetector(reader, settings, '/p').scan();
+  assert.deepEqual(desc.models.map((m) => [m.path, m.format, m.framework]), [['model.pkl', 'pickle', 'sklearn']]);
+  const problem = desc.problems.find((p) => p.path === 'model.pkl');
+  assert.equal(problem?.code, 'truncated');
+  assert.equal(problem?.severity, 'error');
+  assert.match(problem?.message ?? '', new RegExp(`ends at byte ${cut.length}\\b`));
+});
+
+test('real model files cut anywhere are listed with the truncation error, and whole ones are not', async () => {
+  const cases: [string, number[]][] = [
+    ['sklearn_logreg_p2.pkl', [80, 300, 700, 1119]],
+    ['sklearn_logreg_p0.pkl', [120, 900]],
+    ['sklearn_pipeline_p4.pkl', [200, 1000]],
+    ['sklearn_pipeline.joblib', [300, 1200]],
+    ['sklearn_gzip.joblib', [400, 900]],
+    ['sklearn_pipeline_zlib.joblib', [500]],
+    ['pandas_df.pkl', [600]],
+  ];
+  for (const [name, cuts] of cases) {
+    const whole = fixture(name);
+    const entries: Record<string, Uint8Array> = { [`whole/${name}`]: whole };
+    for (const at of cuts) entries[`cut${at}/${name}`] = whole.subarray(0, at);
+    const desc = await new ProjectDetector(new MemoryReader(entries), settings, '/p').scan();
+    assert.deepEqual(desc.models.map((m) => m.path).sort(), Object.keys(entries).sort(), `${name}: every copy is listed`);
+    assert.ok(!desc.problems.some((p) => p.path === `whole/${name}` && p.code === 'truncated'), `${name}: the whole file is not truncated`);
+    for (const at of cuts) {
+      const problem = desc.problems.find((p) => p.path === `cut${at}/${name}` && p.code === 'truncated');
+      assert.ok(problem, `${name} cut at ${at}: no truncation error`);
+      assert.match(problem.message, /ends at byte \d+/);
+    }
+  }
+});
+
+test('a file named like a model that holds text is a problem, never silently dropped', async () => {
+  const reader = new MemoryReader({
+    'models/x.joblib': '2024-01-01 12:00:00 INFO training started\n2024-01-01 12:01:00 INFO epoch 1 loss=0.3\n',
+    'models/y.pkl': 'version https://git-lfs.github.com/spec/v1\noid sha256:abc\nsize 12\n',
+    'models/z.pt': '<!DOCTYPE html><html><body>404 Not Found</body></html>\n',
+    'models/readme.dat': 'Plain notes next to the models.\n',
+    'requirements.txt': 'scikit-learn==1.2.1\n',
+  });
+  const desc = await new ProjectDetector(reader, settings, '/p').scan();
+  assert.deepEqual(desc.models, []);
+  const byPath = new Map(desc.problems.map((p) => [p.path, p]));
+  assert.equal(byPath.get('models/x.joblib')?.code, 'not-a-model');
+  assert.match(byPath.get('models/x.joblib')?.message ?? '', /^models\/x\.joblib is named like a model but holds text .*"2024-01-01 12:00:00 INFO training started"/);
+  assert.equal(byPath.get('models/y.pkl')?.code, 'lfs-pointer');
+  assert.equal(byPath.get('models/y.pkl')?.severity, 'error');
+  assert.match(byPath.get('models/y.pkl')?.message ?? '', /malformed Git LFS pointer/);
+  assert.match(byPath.get('models/z.pt')?.message ?? '', /holds an HTML page/);
+  assert.equal(byPath.get('models/readme.dat'), undefined, 'a generic extension stays silent');
+});
+
+test('a gzip joblib whose first bytes inflate past the sniff window is still a model', async () => {
+  const { gzipSync } = await import('node:zlib');
+  const header = latin('\x80\x04\x8c\x05numpy\x8c\x07ndarray\x93\x8e');
+  const length = new Uint8Array(8);
+  new DataView(length.buffer).setBigUint64(0, 64n * 1024n * 1024n, true);
+  const raw = new Uint8Array(header.length + 8 + 4 * 1024 * 1024);
+  raw.set(header, 0);
+  raw.set(length, header.length);
+  const reader = new MemoryReader({ 'model.joblib': new Uint8Array(gzipSync(raw)) });
+  const desc = await new ProjectDetector(reader, settings, '/p').scan();
+  assert.deepEqual(desc.models.map((m) => [m.format, m.details?.compression]), [['joblib', 'gzip']]);
+  assert.ok(!desc.problems.some((p) => p.code === 'truncated'), 'only part of the input was inflated, so nothing is known about its end');
+});

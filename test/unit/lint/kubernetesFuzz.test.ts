@@ -2,7 +2,8 @@
 // the clean reference, a generated Deployment), and real manifests with random values planted at
 // random paths. The unguarded `lintManifestText` runs, so an exception inside any rule fails the
 // property instead of being swallowed; every range lies inside the text, every fix applies, and the
-// fixed text lints again without throwing. Each lint must finish within a generous time bound.
+// fixed text lints again without throwing. Time is checked as ratios, never as an absolute bound:
+// an alias bomb against a plain manifest of the same size (lintFuzz.test.ts times the rest).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -12,10 +13,10 @@ import { parseManifests, prepareManifestLinter, type ManifestLintContext } from 
 import { lintManifestText } from '../../../src/core/lint/kubernetes/lint';
 import { loadYaml } from '../../../src/core/lazyLibraries';
 import { DEFAULT_LINT_SETTINGS, type Finding } from '../../../src/core/lint/types';
+import { bestTime } from '../fuzz/fuzzSupport';
 import { applyEdits, FIXTURES, ruleFixtures } from './kubernetes.support';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 400);
-const MAX_MS = 1000;
 
 const REAL: string[] = [
   readFileSync(join(FIXTURES, 'clean.yaml'), 'utf8'),
@@ -104,9 +105,7 @@ function checkWellFormed(text: string, findings: Finding[], ctx: ManifestLintCon
 
 function property(arbitrary: fc.Arbitrary<string>) {
   return fc.property(arbitrary, contexts, (text, ctx) => {
-    const started = performance.now();
     const findings = lintManifestText(text, ctx);
-    assert.ok(performance.now() - started < MAX_MS, 'bounded time');
     checkWellFormed(text, findings, ctx);
   });
 }
@@ -131,13 +130,17 @@ test('fuzz: wrong types anywhere in real manifests never throw', () => {
   fc.assert(property(planted), { numRuns: RUNS });
 });
 
-test('fuzz: alias bombs and deep nesting are bounded', () => {
+test('fuzz: alias bombs and deep nesting are bounded', async () => {
   const bomb = ['a: &a ["x","x","x","x","x","x","x","x","x"]', ...Array.from({ length: 9 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)}]`)].join('\n');
   const deep = `apiVersion: v1\nkind: ConfigMap\ndata: ${'['.repeat(2000)}${']'.repeat(2000)}\n`;
+  const ctx = { file: 'x.yaml', settings: DEFAULT_LINT_SETTINGS };
   for (const text of [`apiVersion: v1\nkind: ConfigMap\n${bomb}\n`, deep]) {
-    const started = performance.now();
-    const findings = lintManifestText(text, { file: 'x.yaml', settings: DEFAULT_LINT_SETTINGS });
-    assert.ok(performance.now() - started < 2000, 'bounded time');
-    checkWellFormed(text, findings, { file: 'x.yaml', settings: DEFAULT_LINT_SETTINGS });
+    const findings = lintManifestText(text, ctx);
+    assert.ok(findings.length > 0, 'reported, not passed');
+    checkWellFormed(text, findings, ctx);
+    // A plain ConfigMap of the same size, timed in the same run: the bomb may cost a few times more, not orders of magnitude.
+    const plain = `apiVersion: v1\nkind: ConfigMap\ndata:\n${Array.from({ length: Math.ceil(text.length / 16) }, (_, i) => `  k${i}: "v"`).join('\n')}\n`.slice(0, text.length + 64);
+    const ratio = (await bestTime(() => lintManifestText(text, ctx))) / Math.max(0.5, await bestTime(() => lintManifestText(plain, ctx)));
+    assert.ok(ratio < 20, `${ratio.toFixed(1)} times the time of a plain manifest of the same size`);
   }
 });

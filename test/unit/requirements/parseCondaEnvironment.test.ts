@@ -96,3 +96,25 @@ test('a file without dependencies gives nothing and no problem', () => {
   assert.deepEqual(result.conda, []);
   assert.deepEqual(result.problems, []);
 });
+
+test('deep nesting is "too deeply nested to read", not a stack overflow reported as YAML syntax', () => {
+  const shapes = [
+    `dependencies:\n  - ${'['.repeat(20000)}${']'.repeat(20000)}\n`,
+    `dependencies:\n  - ${'{a: '.repeat(5000)}1${'}'.repeat(5000)}\n`,
+    `dependencies:\n${'- '.repeat(5000)}x\n`,
+    Array.from({ length: 1200 }, (_, i) => `${' '.repeat(i)}k${i}:`).join('\n') + ' x\n',
+  ];
+  for (const text of shapes) {
+    const result = parseCondaEnvironment(text, 'environment.yml');
+    assert.deepEqual(result.problems.map((p) => p.code), ['syntax-error']);
+    assert.match(result.problems[0]!.message, /too deeply nested to read/);
+    assert.doesNotMatch(result.problems[0]!.message, /call stack/);
+  }
+});
+
+test('ordinary nesting (pip lists, flow lists, extras in brackets) is read', () => {
+  const text = 'name: x\nchannels: [conda-forge, {url: "x[y"}]\ndependencies:\n  - numpy=1.26\n  - pip:\n      - "uvicorn[standard]==0.29.0"\n      - fastapi[all]==0.110.0 # [note\n';
+  const result = parseCondaEnvironment(text, 'environment.yml');
+  assert.deepEqual(result.problems, []);
+  assert.deepEqual(result.pip.requirements.map((r) => r.spec.name), ['uvicorn', 'fastapi']);
+});

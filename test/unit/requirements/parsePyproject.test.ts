@@ -157,3 +157,15 @@ test('Poetry entries that cannot be read are reported with their key line', () =
     ['unparseable-requirement', 4],
   ]);
 });
+
+test('dependencies that are tables, arrays, dates or booleans are problems on their lines, never a throw', () => {
+  const text = '[project]\nname = "x"\ndependencies = [\n  { name = "numpy" },\n  ["a"],\n  1979-05-27,\n  "pandas==2.2.1",\n  true,\n]\n[tool.poetry.dependencies]\nbig = 3.5\ntable = { version = { x = 1 } }\n';
+  const result = parsePyproject(text, 'pyproject.toml');
+  assert.deepEqual(result.requirements.map((r) => [r.name, r.line]), [['pandas', 7]]);
+  assert.deepEqual(result.problems.map((p) => [p.code, p.line]).slice(0, 3), [
+    ['unparseable-requirement', 4],
+    ['unparseable-requirement', 5],
+    ['unparseable-requirement', 6],
+  ]);
+  for (const p of result.problems) assert.equal(p.code, 'unparseable-requirement');
+});

@@ -359,3 +359,48 @@ test('one conda-style typo in a pip file is still an unparseable line, not a con
   const result = await read({ 'requirements.txt': 'numpy=1.26.4\npandas==2.2.1\n' }, { requirements: ['requirements.txt'] });
   assert.deepEqual(result.problems.map((p) => [p.code, p.line]), [['unparseable-requirement', 1], ['python-default', undefined]]);
 });
+
+test('a pyproject that trips its reader costs its own dependencies, not the other files\'', async () => {
+  // An inline table in [project].dependencies made parsePyproject throw, and every file was dropped.
+  const result = await read(
+    { 'pyproject.toml': '[project]\nname = "x"\ndependencies = [{ name = "numpy" }]\n', 'requirements.txt': 'scikit-learn==1.2.1\n' },
+    { requirements: ['requirements.txt'], pyproject: ['pyproject.toml'] },
+  );
+  assert.deepEqual(result.requirements.packages.map((p) => p.name), ['scikit-learn']);
+  assert.deepEqual(result.requirements.files.map((f) => f.path), ['requirements.txt', 'pyproject.toml']);
+  const own = result.problems.filter((p) => p.path === 'pyproject.toml');
+  assert.deepEqual(own.map((p) => [p.code, p.line]), [['unparseable-requirement', 3]]);
+  assert.match(own[0]!.message, /\{"name":"numpy"\}.*must be a string/);
+  assert.ok(!result.problems.some((p) => /Reading the dependency files failed/.test(p.message)));
+});
+
+/** `count` files under reqs/, each including `fanout` others (and the root including the first). */
+function denseGraph(count: number, fanout: number): Record<string, string> {
+  const files: Record<string, string> = { 'requirements.txt': '-r reqs/r0.txt\n' };
+  for (let i = 0; i < count; i++) {
+    const lines = Array.from({ length: fanout }, (_, k) => `-r r${(i * 7 + k * 13 + 1) % count}.txt`);
+    files[`reqs/r${i}.txt`] = [...lines, `pkg${i}==1.0`].join('\n') + '\n';
+  }
+  return files;
+}
+
+test('a densely linked -r graph: each file read once, every message short, the problems few', async () => {
+  const files = denseGraph(600, 20);
+  const reader = new MemoryReader(files);
+  const result = await readDependencies(reader, found({ requirements: ['requirements.txt'] }), settings);
+  for (const [path, bytes] of reader.bytesRead) assert.ok(bytes <= new TextEncoder().encode(files[path]!).length, `${path} read ${bytes} bytes`);
+  assert.ok(result.problems.length <= 50, `${result.problems.length} problems`);
+  for (const p of result.problems) assert.ok(p.message.length < 600, `${p.code}: ${p.message.length} characters`);
+});
+
+test('includes nested deeper than the cap stop with one include-limit problem', async () => {
+  const files: Record<string, string> = { 'requirements.txt': '-r reqs/r0.txt\n' };
+  for (let i = 0; i < 100; i++) files[`reqs/r${i}.txt`] = `-r r${i + 1}.txt\npkg${i}==1.0\n`;
+  files['reqs/r100.txt'] = 'last==1.0\n';
+  const result = await read(files, { requirements: ['requirements.txt'] });
+  const limits = result.problems.filter((p) => p.code === 'include-limit');
+  assert.equal(limits.length, 1);
+  assert.match(limits[0]!.message, /more than 32 files deep/);
+  assert.ok(result.requirements.files.length <= 33);
+  assert.ok(!result.requirements.packages.some((p) => p.name === 'last'));
+});

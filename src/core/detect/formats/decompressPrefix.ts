@@ -13,7 +13,8 @@
  * - xz: everything xz-embedded (WebAssembly, in `xz-decompress`) could decode from the bytes given.
  * - lzma: every symbol decoded before the range decoder asked for a byte past the end (`js-lzma`).
  * - bz2: complete blocks only (a block is Burrows-Wheeler transformed as a whole); nothing when the
- *   first block is cut (`unbzip2-stream`'s block decoder).
+ *   first block is cut, or when it expands past 200 table entries per input byte (at least 64 k):
+ *   the block's table costs time too, however little output is wanted (`unbzip2-stream`'s decoder).
  */
 import type { XzReadableStream as XzReadableStreamType } from 'xz-decompress';
 
@@ -84,6 +85,12 @@ class ByteSink {
   }
 }
 
+/** What the caller may want to know about why little or nothing came out. */
+export interface PrefixNotes {
+  /** A bz2 block expands further than its input may ask for (see decodeBzip2), so it was not decoded. */
+  expansive?: boolean;
+}
+
 /**
  * Decompresses as much of a compressed stream's PREFIX as possible (the input is at most the first
  * 64 KiB of a possibly huge file, so it is usually truncated). Returns the decompressed bytes (at
@@ -94,13 +101,14 @@ export async function decompressPrefix(
   input: Uint8Array,
   codec: PrefixCodec,
   maxOutput = 256 * 1024,
+  notes: PrefixNotes = {},
 ): Promise<Uint8Array | undefined> {
   const limit = Number.isFinite(maxOutput) ? Math.floor(maxOutput) : 256 * 1024;
   if (!(input instanceof Uint8Array) || input.length === 0 || limit <= 0) return undefined;
   const sink = new ByteSink(limit);
   try {
     if (codec === 'lz4') decodeLz4Frames(input, sink);
-    else if (codec === 'bz2') decodeBzip2(input, sink);
+    else if (codec === 'bz2') decodeBzip2(input, sink, notes);
     else if (codec === 'lzma') decodeLzmaAlone(input, sink);
     else if (codec === 'xz') await decodeXz(input, sink);
     else return undefined;
@@ -258,13 +266,20 @@ function bitReader(input: Uint8Array): BitReader & { bytePos(): number } {
   return Object.assign(read, { bytePos: () => pos });
 }
 
-function decodeBzip2(input: Uint8Array, sink: ByteSink): void {
+/** The smallest block table decoded, and how many table entries each input byte may ask for. */
+const BZIP2_MIN_TABLE = 64 * 1024;
+export const BZIP2_TABLE_PER_INPUT_BYTE = 200;
+
+function decodeBzip2(input: Uint8Array, sink: ByteSink, notes: PrefixNotes): void {
   const bits = bitReader(input);
   const push = (byte: number): void => sink.push(byte);
   // Concatenated streams (pbzip2 style) follow each other byte-aligned.
   while (bits.bytePos() + 4 <= input.length) {
     const level = bzip2().header(bits);
-    const size = 100000 * level;
+    // A block's table is sized by the header, up to 900 k entries, and a few bytes of runs fill it:
+    // cap it by the input, so 50 bytes cannot cost a 900 k-entry decode. A block past the cap fails
+    // here ("Boom."), and the caller falls back to the file's name.
+    const size = Math.min(100000 * level, Math.max(BZIP2_MIN_TABLE, BZIP2_TABLE_PER_INPUT_BYTE * input.length));
     const buf = new Int32Array(size);
     let crc: number | null = 0;
     for (;;) {
@@ -273,6 +288,8 @@ function decodeBzip2(input: Uint8Array, sink: ByteSink): void {
         crc = bzip2().decompress(bits, push, buf, size, crc);
       } catch (error) {
         if (error !== OUTPUT_FULL) sink.truncate(mark); // cut or corrupt: the block is not usable
+        // With the table capped, the decoder's own errors mean the block needs more than the cap.
+        if (error !== OUTPUT_FULL && error !== INPUT_END && size < 100000 * level) notes.expansive = true;
         return;
       }
       if (crc === null) break;

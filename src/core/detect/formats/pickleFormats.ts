@@ -6,8 +6,12 @@
 import { inflateSync, gunzipSync, constants as zlibConstants } from 'node:zlib';
 import { walkPickle, type PickleWalk } from '../../pickle/walkPickle';
 import { frameworkFromModules } from '../frameworks';
-import { READ_BUDGET, readWindow, type SniffContext, type SniffHit } from './sniffContext';
-import { decompressPrefix, type PrefixCodec } from './decompressPrefix';
+import { isModelFileName } from '../candidates';
+import { READ_BUDGET, readWindow, type SniffContext, type SniffHit, type SniffProblem } from './sniffContext';
+import { BZIP2_TABLE_PER_INPUT_BYTE, decompressPrefix, type PrefixCodec, type PrefixNotes } from './decompressPrefix';
+
+/** The most decompressed bytes a sniffer looks at. */
+const MAX_INFLATED = 4 * READ_BUDGET;
 
 /** Compression magic numbers joblib's compressors write (joblib/compressor.py). */
 const COMPRESSIONS: { name: string; magic: number[] }[] = [
@@ -69,30 +73,104 @@ function hitFromWalk(ctx: SniffContext, walk: PickleWalk, compression: string | 
   };
 }
 
-/** Decompresses a prefix of a zlib or gzip stream; other codecs are not built into Node. */
-function inflatePrefix(bytes: Uint8Array, compression: string): Uint8Array | undefined {
-  const options = { finishFlush: zlibConstants.Z_SYNC_FLUSH, maxOutputLength: 4 * READ_BUDGET };
-  try {
-    if (compression === 'zlib') return inflateSync(bytes, options);
-    if (compression === 'gzip') return gunzipSync(bytes, options);
-  } catch {
-    return undefined;
+/**
+ * Decompresses a prefix of a zlib or gzip stream; other codecs are not built into Node. Node's
+ * one-shot inflate refuses output past `maxOutputLength` outright, so when the whole input would
+ * inflate past the cap, a shorter prefix of the input is tried (halving, a few times): a head that
+ * inflates to megabytes (a bomb, or an array of zeros) still shows its first bytes.
+ */
+function inflatePrefix(bytes: Uint8Array, compression: string): { bytes: Uint8Array; shortened: boolean } | undefined {
+  const options = { finishFlush: zlibConstants.Z_SYNC_FLUSH, maxOutputLength: MAX_INFLATED };
+  for (let length = bytes.length; length >= 16; length = Math.floor(length / 4)) {
+    try {
+      const input = bytes.subarray(0, length);
+      if (compression === 'zlib') return { bytes: inflateSync(input, options), shortened: length < bytes.length };
+      if (compression === 'gzip') return { bytes: gunzipSync(input, options), shortened: length < bytes.length };
+      return undefined;
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'ERR_BUFFER_TOO_LARGE') return undefined;
+    }
   }
   return undefined;
 }
 
+/** The walk saw the whole stream and still wanted bytes: the stream ends inside a pickle. */
+function endsInsidePickle(walk: PickleWalk, whole: boolean): boolean {
+  return whole && walk.truncated && !walk.error;
+}
+
+/**
+ * A pickle cut short is still recognisable when it imported a global, finished an earlier pickle,
+ * or opened with a protocol header and carries a model's name; then it is listed, with the error.
+ */
+function isRecognisableCut(walk: PickleWalk, bytes: Uint8Array, name: string): boolean {
+  if (walk.globals.length > 0 || walk.pickles > 0) return true;
+  return bytes[0] === 0x80 && walk.opcodes >= 2 && isModelFileName(name);
+}
+
+function truncatedProblem(walk: PickleWalk, end: number, compression: string | undefined): SniffProblem {
+  const stream = compression ? `its ${compression}-compressed pickle stream ends at byte ${end} of the decompressed data` : `its pickle stream ends at byte ${end}`;
+  const needs = walk.resumeOffset > end ? ` (the last opcode needs bytes up to ${walk.resumeOffset})` : '';
+  return {
+    code: 'truncated',
+    severity: 'error',
+    message: `This model file is cut short: ${stream}, before the pickle's STOP opcode${needs}, so loading it fails (EOFError or UnpicklingError)`,
+    fix: 'Save or copy the model again: the file was not written to its end (an interrupted download, copy or dump).',
+  };
+}
+
+/** The hit for a walk, with the truncation error when the stream ends inside the pickle. */
+function hitOrCut(ctx: SniffContext, walk: PickleWalk, bytes: Uint8Array, whole: boolean, compression: string | undefined): SniffHit | undefined {
+  const cut = endsInsidePickle(walk, whole);
+  if (!isConvincing(walk) && !(cut && isRecognisableCut(walk, bytes, ctx.name))) return undefined;
+  const hit = walk.torchLegacyMagic && !compression
+    ? {
+        format: 'pytorch' as const,
+        framework: 'pytorch' as const,
+        evidence: 'legacy torch.save format (pickle magic number 0x1950a86a20f9469cfc6c)',
+        details: { pickleProtocol: walk.protocol, globals: summarize(walk).globals.slice(0, 64) },
+      }
+    : hitFromWalk(ctx, walk, compression);
+  if (!cut) return hit;
+  return { ...hit, evidence: `${hit.evidence}; cut short at byte ${bytes.length}`, problem: truncatedProblem(walk, bytes.length, compression) };
+}
+
 async function sniffCompressed(ctx: SniffContext, compression: string): Promise<SniffHit | undefined> {
   const window = await readWindow(ctx, READ_BUDGET);
-  const inflated = compression === 'zlib' || compression === 'gzip'
-    ? inflatePrefix(window, compression)
-    : await decompressPrefix(window, compression as PrefixCodec, 4 * READ_BUDGET);
+  const zlib = compression === 'zlib' || compression === 'gzip' ? inflatePrefix(window, compression) : undefined;
+  const notes: PrefixNotes = {};
+  const inflated = zlib ? zlib.bytes : await decompressPrefix(window, compression as PrefixCodec, MAX_INFLATED, notes);
   if (inflated && looksLikePickleStart(inflated)) {
-    const walk = walkPickle(inflated, { concatenated: true });
-    if (isConvincing(walk)) return hitFromWalk(ctx, walk, compression);
+    // The whole file was read and decoded to less than the cap: the decompressed stream is all there is.
+    const whole = window.length === ctx.size && !zlib?.shortened && inflated.length < MAX_INFLATED;
+    const hit = hitOrCut(ctx, walkPickle(inflated, { concatenated: true }), inflated, whole, compression);
+    if (hit) return hit;
   }
   if (inflated || compression === 'zlib' || compression === 'gzip') return undefined;
   // A first bz2 block larger than the read budget cannot be decoded: trust a joblib-style name.
   if (!/\.(joblib|jbl|pkl|pickle)(\.\w+)?$|\.(z|bz2|xz|lzma|lz4)$/.test(ctx.name)) return undefined;
+  if (notes.expansive) {
+    return {
+      format: 'joblib',
+      framework: 'unknown',
+      evidence: `${compression}-compressed stream named like a joblib dump; its first block expands over ${BZIP2_TABLE_PER_INPUT_BYTE} times its input, so it was not decoded to look inside`,
+      details: { compression },
+    };
+  }
+  if (window.length === ctx.size) {
+    return {
+      format: 'joblib',
+      framework: 'unknown',
+      evidence: `${compression}-compressed stream named like a joblib dump that does not decode`,
+      details: { compression },
+      problem: {
+        code: 'truncated',
+        severity: 'error',
+        message: `This model file is cut short or corrupt: its ${compression} stream ends at byte ${ctx.size} without one whole block, so loading it fails`,
+        fix: 'Save or copy the model again: the file was not written to its end (an interrupted download, copy or dump).',
+      },
+    };
+  }
   return {
     format: 'joblib',
     framework: 'unknown',
@@ -105,19 +183,14 @@ export async function sniffPickleFamily(ctx: SniffContext): Promise<SniffHit | u
   const compression = compressionOf(ctx.head);
   if (compression) return sniffCompressed(ctx, compression);
   if (!looksLikePickleStart(ctx.head)) return undefined;
-  let walk = walkPickle(ctx.head, { concatenated: true });
-  // Read further only while the head is a genuine pickle that has not named its framework yet.
-  if (walk.truncated && !walk.error && frameworkFromModules(walk.globals.map((g) => g.module)) === 'unknown') {
-    walk = walkPickle(await readWindow(ctx, READ_BUDGET), { concatenated: true });
+  let bytes = ctx.head;
+  let walk = walkPickle(bytes, { concatenated: true });
+  // Read further while the head is a genuine pickle that has not named its framework yet, or when
+  // the whole file fits in the budget (then a cut pickle is known for one).
+  const unnamed = frameworkFromModules(walk.globals.map((g) => g.module)) === 'unknown';
+  if (walk.truncated && !walk.error && bytes.length < ctx.size && (unnamed || ctx.size <= READ_BUDGET)) {
+    bytes = await readWindow(ctx, READ_BUDGET);
+    walk = walkPickle(bytes, { concatenated: true });
   }
-  if (!isConvincing(walk)) return undefined;
-  if (walk.torchLegacyMagic) {
-    return {
-      format: 'pytorch',
-      framework: 'pytorch',
-      evidence: 'legacy torch.save format (pickle magic number 0x1950a86a20f9469cfc6c)',
-      details: { pickleProtocol: walk.protocol, globals: summarize(walk).globals.slice(0, 64) },
-    };
-  }
-  return hitFromWalk(ctx, walk, undefined);
+  return hitOrCut(ctx, walk, bytes, bytes.length === ctx.size, undefined);
 }

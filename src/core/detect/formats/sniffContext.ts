@@ -25,6 +25,16 @@ export interface SniffHit {
   framework: Framework;
   evidence: string;
   details?: ModelDetails;
+  /** What is wrong with the file, when the sniffer can tell (a pickle cut short). */
+  problem?: SniffProblem;
+}
+
+/** A problem a sniffer found in the bytes; the detector adds the path. */
+export interface SniffProblem {
+  code: string;
+  severity: 'error' | 'warning' | 'info';
+  message: string;
+  fix?: string;
 }
 
 /** A format sniffer: a hit, or undefined when the bytes are not its format. */

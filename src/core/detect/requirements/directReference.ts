@@ -3,6 +3,7 @@
  * dependency format: whether text is a URL or a path, the package name it carries, and whether
  * it fixes one exact build.
  */
+import { trimTrailing } from './linearText';
 
 const URL_SCHEME = /^[A-Za-z][A-Za-z0-9+.-]+:\/\//;
 const VCS_SCHEME = /^(git|hg|svn|bzr)\+/i;
@@ -36,7 +37,7 @@ function splitFragment(reference: string): { base: string; fragment: string } {
 
 function lastSegment(base: string): string {
   const withoutQuery = base.split('?')[0] ?? '';
-  const segment = withoutQuery.replace(/[\\/]+$/, '').split(/[\\/]/).pop() ?? '';
+  const segment = trimTrailing(withoutQuery, '/\\').split(/[\\/]/).pop() ?? '';
   try {
     return decodeURIComponent(segment);
   } catch {
@@ -74,7 +75,10 @@ export function vcsRevision(reference: string): string | undefined {
 
 /** A release tag such as `v1.2.3` or `2.0.1rc1`; maintenance branches such as `1.x` are not tags. */
 export function looksLikeTag(ref: string): boolean {
-  return /^v?\d+(?:\.\d+)+(?:[-_.+]?[A-Za-z0-9]+)*$/.test(ref) && !/[.-]x$/i.test(ref);
+  // The release part is taken greedily and the rest checked apart: as one pattern, the two parts can
+  // split a long run of `.1.1.1` in many ways, and a failed match tries them all.
+  const release = /^v?\d+(?:\.\d+)+/.exec(ref)?.[0];
+  return release !== undefined && /^(?:[-_.+]?[A-Za-z0-9])*$/.test(ref.slice(release.length)) && !/[.-]x$/i.test(ref);
 }
 
 /**

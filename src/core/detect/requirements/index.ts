@@ -19,7 +19,7 @@ import { parsePipfile } from './parsePipfile';
 import { parsePyproject } from './parsePyproject';
 import { applyConstraints, knownVersions, LOCK_FILES, unpinnedProblems } from './pinning';
 import { pythonFromRuntimeTxt, pythonFromVersionFile, resolvePython, type PythonCandidate } from './pythonVersion';
-import { readSource, unreadableProblem } from './readSource';
+import { readerFailedProblem, readSource, unreadableProblem } from './readSource';
 import { RequirementsTree, type DependencySink } from './requirementsTree';
 
 /**
@@ -82,13 +82,14 @@ async function collect(reader: WorkspaceReader, files: DependencyFiles, settings
     await tree.addParsed(path, result.pip);
     return { requirements: [], problems: [] };
   });
+  tree.finish();
   for (const path of unique(files.pythonVersion)) {
     const text = await readOrReport(c, path);
-    if (text !== undefined) addPython(c, 'versionFile', pythonFromVersionFile(text, path));
+    if (text !== undefined) addPython(c, 'versionFile', guarded(c, path, () => pythonFromVersionFile(text, path)));
   }
   for (const path of unique(files.runtime)) {
     const text = await readOrReport(c, path);
-    if (text !== undefined) addPython(c, 'runtime', pythonFromRuntimeTxt(text, path));
+    if (text !== undefined) addPython(c, 'runtime', guarded(c, path, () => pythonFromRuntimeTxt(text, path)));
   }
   return finish(c, settings);
 }
@@ -109,10 +110,27 @@ async function readManifests(
     const text = await readOrReport(c, path);
     if (text === undefined) continue;
     c.sink.files.push({ path, kind });
-    const result = await parse(text, path);
+    let result: ParsedManifest;
+    try {
+      result = await parse(text, path);
+    } catch (error) {
+      // A reader bug on one file costs that file's dependencies, never the other files'.
+      c.sink.problems.push(readerFailedProblem(path, error));
+      continue;
+    }
     c.sink.packages.push(...result.requirements);
     c.sink.problems.push(...result.problems);
     if (await hasLockBeside(c.reader, path, LOCK_FILES[kind] ?? [])) c.locked.add(path);
+  }
+}
+
+/** Runs one file's reader; a throw becomes that file's problem. */
+function guarded<T>(c: Collection, path: string, read: () => T): T | undefined {
+  try {
+    return read();
+  } catch (error) {
+    c.sink.problems.push(readerFailedProblem(path, error));
+    return undefined;
   }
 }
 

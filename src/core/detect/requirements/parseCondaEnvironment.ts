@@ -7,13 +7,14 @@
  * Conda's `=` is a prefix match (`numpy=1.24` is any 1.24.x), so only `==1.24.3`, `=1.24.3`
  * (three parts), `=1.24=build` and the space form `numpy 1.24.3` count as pinned.
  */
-import type { Node } from 'yaml';
+import type { Document, LineCounter, Node } from 'yaml';
 import { loadYaml } from '../../lazyLibraries';
 import type { Problem } from '../types';
 import { formatSpecifier, parseSpecifier } from './pep508';
 import { emptyParsed, parseRequirementLine, type ParsedRequirementsTxt } from './parseRequirementsTxt';
 import { exactPython, rangePython, type PythonCandidate } from './pythonVersion';
 import { syntaxProblem, unparseableProblem } from './requirement';
+import { yamlDepth } from './yamlDepth';
 
 export interface CondaDependency {
   name: string;
@@ -43,11 +44,31 @@ function isCondaSpecRest(rest: string): boolean {
   return spec === '' || /^\[[^\]]*\]$/.test(spec) || CONDA_VERSION.test(spec);
 }
 
+/** Far deeper than any environment file (they nest four or five levels), far below where the YAML parser overflows. */
+const MAX_DEPTH = 64;
+
+/** Parses YAML, or gives undefined for text nested too deeply to parse safely. */
+function parseDeepLimited(text: string, lineCounter: LineCounter): Document.Parsed | undefined {
+  if (yamlDepth(text, MAX_DEPTH) > MAX_DEPTH) return undefined;
+  try {
+    const doc = loadYaml().parseDocument(text, { lineCounter, prettyErrors: false });
+    // The parser reports its own stack overflow as a syntax error; the estimate should make that unreachable.
+    return doc.errors.some((e) => /call stack/i.test(e.message)) ? undefined : doc;
+  } catch (error) {
+    if (error instanceof RangeError) return undefined;
+    throw error;
+  }
+}
+
 export function parseCondaEnvironment(text: string, path: string): CondaResult {
   const result: CondaResult = { conda: [], pip: emptyParsed(), problems: [] };
-  const { isMap, isScalar, isSeq, LineCounter, parseDocument } = loadYaml();
+  const { isMap, isScalar, isSeq, LineCounter } = loadYaml();
   const counter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false });
+  const doc = parseDeepLimited(text, counter);
+  if (!doc) {
+    result.problems.push(syntaxProblem(path, undefined, `it is too deeply nested to read (more than ${MAX_DEPTH} levels)`));
+    return result;
+  }
   const error = doc.errors[0];
   if (error) {
     const line = counter.linePos(error.pos[0]).line;

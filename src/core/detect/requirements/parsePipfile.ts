@@ -5,7 +5,7 @@
  */
 import type { Problem, Requirement } from '../types';
 import { formatSpecifier, isValidName, parseSpecifier, type RequirementSpec } from './pep508';
-import { isRecord, parseTomlDocument } from './tomlDocument';
+import { describeTomlValue, isRecord, parseTomlDocument } from './tomlDocument';
 import { exactPython, type PythonCandidate } from './pythonVersion';
 import { toRequirement, unparseableProblem } from './requirement';
 import { TomlLines } from './tomlLines';
@@ -46,7 +46,7 @@ export function parsePipfile(text: string, path: string): PipfileResult {
     const line = lines.key(table, name) ?? table;
     const spec = pipfileSpec(name, value);
     if (spec.ok) result.requirements.push(toRequirement(spec.value, path, line));
-    else result.problems.push(unparseableProblem(path, line, `${name} = ${JSON.stringify(value)}`, spec.reason));
+    else result.problems.push(unparseableProblem(path, line, `${name} = ${describeTomlValue(value)}`, spec.reason));
   }
   return result;
 }

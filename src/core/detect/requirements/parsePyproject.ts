@@ -13,7 +13,7 @@ import { isValidName, parsePep508, parseSpecifier, formatSpecifier, type Require
 import { poetryToPep440 } from './poetryConstraint';
 import { rangePython, type PythonCandidate } from './pythonVersion';
 import { toRequirement, unparseableProblem } from './requirement';
-import { isRecord, parseTomlDocument } from './tomlDocument';
+import { describeTomlValue, isRecord, parseTomlDocument, tomlValueStart } from './tomlDocument';
 import { TomlLines } from './tomlLines';
 
 export interface PyprojectResult {
@@ -54,9 +54,9 @@ function readProject(project: Record<string, unknown>, lines: TomlLines, path: s
   }
   if (!Array.isArray(project.dependencies)) return;
   let cursor = lines.key(table, 'dependencies') ?? table;
-  for (const item of project.dependencies) {
-    const text = typeof item === 'string' ? item : JSON.stringify(item);
-    const line = (typeof item === 'string' ? lines.string(cursor, text) : lines.literal(cursor, String(item))) ?? cursor;
+  for (const item of project.dependencies as unknown[]) {
+    const text = describeTomlValue(item);
+    const line = (typeof item === 'string' ? lines.string(cursor, item) : lines.literal(cursor, tomlValueStart(item))) ?? cursor;
     cursor = line;
     const spec = typeof item === 'string' ? parsePep508(item) : { ok: false as const, reason: 'a dependency must be a string' };
     if (spec.ok) result.requirements.push(toRequirement(spec.value, path, line));
@@ -83,7 +83,7 @@ function readPoetry(
       const spec = poetrySpec(name, entry);
       if (spec === 'optional') continue;
       if (spec.ok) result.requirements.push(toRequirement(spec.value, path, line));
-      else result.problems.push(unparseableProblem(path, line, `${name} = ${JSON.stringify(entry)}`, spec.reason));
+      else result.problems.push(unparseableProblem(path, line, `${name} = ${describeTomlValue(entry)}`, spec.reason));
     }
   }
 }

@@ -9,6 +9,7 @@
  * survives. `${VAR}` is kept as written, because core code has no environment to expand it from.
  */
 import { isUrl, looksLikePath, nameFromReference, eggName } from './directReference';
+import { bracketSuffix, stripComment, trimTrailing } from './linearText';
 import { parseExtras, parsePep508, type ParseResult, type RequirementSpec } from './pep508';
 
 /** A requirement line; `spec.name` is empty when a bare URL or path does not reveal the name. */
@@ -87,7 +88,7 @@ const OPTIONS: Record<string, OptionDef> = {
 };
 
 /** `name [extras] @` starts a PEP 508 direct reference, which must not be mistaken for a path. */
-const DIRECT_REFERENCE = /^[A-Za-z0-9][A-Za-z0-9._-]*\s*(?:\[[^\]]*\])?\s*@/;
+const DIRECT_REFERENCE = /^[A-Za-z0-9][A-Za-z0-9._-]*\s*(?:\[[^\]]*\]\s*)?@/;
 
 export function emptyParsed(): ParsedRequirementsTxt {
   return { requirements: [], includes: [], options: [], errors: [] };
@@ -108,7 +109,7 @@ export function logicalLines(text: string): { line: number; text: string }[] {
     const isComment = /^\s*#/.test(raw);
     if (raw.endsWith('\\') && !isComment) {
       if (pending.length === 0) first = index + 1;
-      pending.push(raw.replace(/\\+$/, ''));
+      pending.push(trimTrailing(raw, '\\'));
       return;
     }
     if (pending.length > 0) {
@@ -119,9 +120,7 @@ export function logicalLines(text: string): { line: number; text: string }[] {
     }
   });
   if (pending.length > 0) joined.push({ line: first, text: pending.join('') });
-  return joined
-    .map((l) => ({ line: l.line, text: l.text.replace(/(^|\s+)#.*$/, '').trim() }))
-    .filter((l) => l.text !== '');
+  return joined.map((l) => ({ line: l.line, text: stripComment(l.text) })).filter((l) => l.text !== '');
 }
 
 /** Parses one logical line (already joined, comment removed) into `into`. */
@@ -161,18 +160,18 @@ function parseBareReference(text: string): ParseResult<RequirementSpec> {
   let reference = (split < 0 ? text : text.slice(0, split)).trim();
   const marker = split < 0 ? undefined : text.slice(split + 1).trim();
   let extras: string[] = [];
-  const bracket = /^(.*?)\[([^\]]*)\]$/.exec(reference);
-  if (!url && bracket) {
-    const parsed = parseExtras(bracket[2] ?? '');
+  const bracket = url ? undefined : bracketSuffix(reference);
+  if (bracket) {
+    const parsed = parseExtras(bracket.inner);
     if (!parsed.ok) return parsed;
     extras = parsed.value;
-    reference = bracket[1] ?? '';
+    reference = bracket.base;
   }
   if (reference === '' || /\s/.test(reference)) return { ok: false, reason: `"${reference}" is neither a package nor a single URL or path` };
   if (url && extras.length === 0) {
-    const egg = /\[([^\]]*)\]$/.exec(eggName(reference) ?? '');
+    const egg = bracketSuffix(eggName(reference) ?? '');
     if (egg) {
-      const parsed = parseExtras(egg[1] ?? '');
+      const parsed = parseExtras(egg.inner);
       if (parsed.ok) extras = parsed.value;
     }
   }

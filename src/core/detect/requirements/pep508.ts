@@ -166,27 +166,25 @@ export function checkMarker(text: string): ParseResult<string> {
   return markerShapeIsValid(tokens) ? { ok: true, value: marker } : { ok: false, reason: `"${marker}" is not a valid environment marker` };
 }
 
-/** Recursive descent over token kinds: expr = atom (bool atom)*, atom = '(' expr ')' | value op value. */
+/**
+ * Checks the token kinds against expr = atom (bool atom)*, atom = '(' expr ')' | value op value,
+ * with a depth counter instead of recursion: a line of 100,000 `(` must not overflow the stack.
+ */
 function markerShapeIsValid(tokens: string[]): boolean {
+  let depth = 0;
   let i = 0;
-  const atom = (): boolean => {
-    if (tokens[i] === '(') {
+  for (;;) {
+    while (tokens[i] === '(') {
+      depth++;
       i++;
-      if (!expr() || tokens[i] !== ')') return false;
-      i++;
-      return true;
     }
     if (tokens[i] !== 'value' || tokens[i + 1] !== 'op' || tokens[i + 2] !== 'value') return false;
     i += 3;
-    return true;
-  };
-  const expr = (): boolean => {
-    if (!atom()) return false;
-    while (tokens[i] === 'bool') {
+    while (tokens[i] === ')' && depth > 0) {
+      depth--;
       i++;
-      if (!atom()) return false;
     }
-    return true;
-  };
-  return expr() && i === tokens.length;
+    if (tokens[i] !== 'bool') return depth === 0 && i === tokens.length;
+    i++;
+  }
 }

@@ -8,6 +8,7 @@ import type { Problem, Requirement, RequirementsFile } from '../types';
 import { isVcsUrl, vcsRevision } from './directReference';
 import { normalizeName, parseSpecifier } from './pep508';
 import type { CondaDependency } from './parseCondaEnvironment';
+import { shorten } from './requirement';
 
 /** Lock files that make a manifest's ranges reproducible, by manifest file name. */
 export const LOCK_FILES: Record<string, string[]> = {
@@ -58,13 +59,13 @@ export function unpinnedProblems(input: UnpinnedInput): Problem[] {
     if (r.pinned || input.locked.has(r.source)) continue;
     const kind = kinds.get(r.source) ?? 'requirements.txt';
     const example = r.url !== undefined ? pinnedUrlExample(r.url) : `${r.name}==${input.known.get(r.normalizedName) ?? '<version>'}`;
-    problems.push(unpinned(r.name, r.specifier || r.url || '', example, r.source, r.line, fixFor(kind, example)));
+    problems.push(unpinned(r.name, r.specifier || r.url || '', example, r.source, r.line, fixFor(kind, shorten(example, 160))));
   }
   for (const c of input.conda) {
     const bare = c.name.replace(/^.*::/, '');
     if (c.pinned || input.locked.has(c.source) || CONDA_UNPINNABLE.has(bare.toLowerCase())) continue;
     const example = `${c.name}==${input.known.get(normalizeName(bare)) ?? '<version>'}`;
-    problems.push(unpinned(c.name, c.specifier, example, c.source, c.line, fixFor('environment.yml', example)));
+    problems.push(unpinned(c.name, c.specifier, example, c.source, c.line, fixFor('environment.yml', shorten(example, 160))));
   }
   return problems;
 }
@@ -77,7 +78,8 @@ function pinnedUrlExample(url: string): string {
   return `${rev === undefined ? base : base.slice(0, base.length - rev.length - 1)}@<full commit hash>`;
 }
 
-function unpinned(name: string, specifier: string, example: string, path: string, line: number, fix: string): Problem {
+function unpinned(fullName: string, fullSpecifier: string, fullExample: string, path: string, line: number, fix: string): Problem {
+  const [name, specifier, example] = [shorten(fullName, 120), shorten(fullSpecifier, 120), shorten(fullExample, 160)];
   return {
     code: 'unpinned',
     severity: 'warning',

@@ -48,3 +48,13 @@ export function unreadableProblem(path: string, reason: string): Problem {
     message: `Could not read ${path}: ${reason}. Its dependencies are left out.`,
   };
 }
+
+/** A reader that threw on one file (a bug in Modelship, not in the file): that file is left out, the others are read. */
+export function readerFailedProblem(path: string, error: unknown): Problem {
+  return {
+    code: 'unreadable',
+    severity: 'warning',
+    path,
+    message: `Could not read ${path} (${describe(error)}); its dependencies are left out.`,
+  };
+}

@@ -31,7 +31,7 @@ export function unparseableProblem(path: string, line: number, text: string, rea
     severity: 'warning',
     path,
     line,
-    message: `Could not parse "${text}": ${reason}. The line is left out.`,
+    message: `Could not parse "${shorten(text)}": ${shorten(reason, 400)}. The line is left out.`,
   };
 }
 
@@ -45,4 +45,9 @@ export function syntaxProblem(path: string, line: number | undefined, detail: st
   };
   if (line !== undefined) problem.line = line;
   return problem;
+}
+
+/** Keeps a quoted line short in a message: a 1 MB line is reported by its ends. */
+export function shorten(text: string, max = 200): string {
+  return text.length <= max ? text : `${text.slice(0, max - 40)} … ${text.slice(-30)} (${text.length} characters)`;
 }

@@ -3,6 +3,10 @@
  * Includes resolve against the including file's folder, as pip does. Each file is read once, however
  * many files include it; an include back into the chain that led to it is a cycle and is reported,
  * not followed. Entries of constraint files are kept apart: pip uses them to pin, not to install.
+ *
+ * Invariants: work is linear in the text read: each file is read and parsed once, the chain of
+ * files being read is a stack with a set beside it, and each message names at most a few files.
+ * The graph is capped (MAX_FILES files, includes MAX_DEPTH deep), and hitting a cap is a Problem.
  */
 import * as posix from 'path/posix';
 import type { Problem, Requirement, RequirementsFile, RequirementsInfo } from '../types';
@@ -11,8 +15,8 @@ import { isCondaPackageList, parseCondaPackageList } from './condaPackageList';
 import { isUrl } from './directReference';
 import type { CondaDependency } from './parseCondaEnvironment';
 import { parseRequirementsTxt, type ParsedRequirementsTxt, type TxtInclude } from './parseRequirementsTxt';
-import { readSource, unreadableProblem, type SourceText } from './readSource';
-import { toRequirement, unparseableProblem } from './requirement';
+import { readerFailedProblem, readSource, unreadableProblem, type SourceText } from './readSource';
+import { shorten, toRequirement, unparseableProblem } from './requirement';
 
 /** What reading requirements files adds to the result; shared with the other formats. */
 export interface DependencySink {
@@ -37,9 +41,31 @@ function resolveInclude(from: string, target: string): string | undefined {
   return posix.isAbsolute(target) || resolved === '..' || resolved.startsWith('../') ? undefined : resolved;
 }
 
+/** The most requirements files one project's include graph reads. */
+export const MAX_FILES = 1000;
+/** The deepest chain of `-r`/`-c` includes followed (pip has no limit; real projects nest two or three deep). */
+export const MAX_DEPTH = 32;
+/** Problems of one kind listed per project; the rest are counted in one closing problem. */
+const MAX_REPORTS = 20;
+
+/** A chain of files for a message: the whole chain when short, its ends when long. */
+function showChain(chain: string[]): string {
+  const shown = chain.length <= 6 ? chain : [...chain.slice(0, 2), `… (${chain.length - 5} more)`, ...chain.slice(-3)];
+  return shown.map((path) => shorten(path, 80)).join(' -> ');
+}
+
 export class RequirementsTree {
   private readonly visited = new Set<string>();
   private readonly sources = new Map<string, Promise<SourceText>>();
+  /** Each file's parse; null when the parser threw on it (reported once). */
+  private readonly parsed = new Map<string, ParsedRequirementsTxt | null>();
+  /** The files being read, outermost first, and the same as a set for cycle checks. */
+  private readonly chain: string[] = [];
+  private readonly onChain = new Set<string>();
+  /** Includes not followed because of a cap, by target; reported at `finish` unless read another way. */
+  private readonly capped = new Map<string, Problem>();
+  private readonly reports = new Map<string, number>();
+  private filesRead = 0;
 
   constructor(
     private readonly reader: WorkspaceReader,
@@ -56,7 +82,7 @@ export class RequirementsTree {
     for (const path of paths) {
       const source = await this.load(path);
       if (!source.ok || isCondaPackageList(source.text)) continue;
-      for (const include of parseRequirementsTxt(source.text).includes) {
+      for (const include of this.parse(path, source.text)?.includes ?? []) {
         const target = resolveInclude(path, include.target);
         if (target !== undefined && target !== path) included.add(target);
       }
@@ -65,18 +91,32 @@ export class RequirementsTree {
     for (const path of paths) await this.readRoot(path);
   }
 
-  /** Reads a file the walker found, unless an include already read it. */
-  private async readRoot(path: string): Promise<void> {
-    await this.readFile(path, isConstraintsPath(path) ? 'constraints' : 'requirements.txt', []);
-  }
-
   /**
    * Adds entries parsed elsewhere (the `pip:` list of an environment.yml) as if they came from
    * `path`, following their includes relative to it. The caller records `path` in `files`.
    */
   async addParsed(path: string, parsed: ParsedRequirementsTxt): Promise<void> {
     this.visited.add(path);
-    await this.ingest(path, parsed, false, [path]);
+    await this.within(path, () => this.ingest(path, parsed, false));
+  }
+
+  /** Reports the includes a cap kept from being read, and how many problems were not listed. */
+  finish(): void {
+    const unread = [...this.capped.entries()].filter(([target]) => !this.visited.has(target));
+    if (unread.length > 0) {
+      const first = unread[0]![1];
+      if (unread.length > 1) first.message += ` ${unread.length - 1} more included files were not read either.`;
+      this.sink.problems.push(first);
+    }
+    for (const [code, count] of this.reports) {
+      if (count <= MAX_REPORTS) continue;
+      this.sink.problems.push({ code, severity: 'info', path: '.', message: `${count - MAX_REPORTS} more ${code} problems are not listed.` });
+    }
+  }
+
+  /** Reads a file the walker found, unless an include already read it. */
+  private async readRoot(path: string): Promise<void> {
+    await this.readFile(path, isConstraintsPath(path) ? 'constraints' : 'requirements.txt');
   }
 
   /** Reads each file from the reader at most once, even when the pre-pass already did. */
@@ -89,9 +129,35 @@ export class RequirementsTree {
     return source;
   }
 
-  private async readFile(path: string, kind: 'requirements.txt' | 'constraints', chain: string[]): Promise<void> {
+  /** Parses each file once; a parser that throws (a bug) costs that file only. */
+  private parse(path: string, text: string): ParsedRequirementsTxt | undefined {
+    const known = this.parsed.get(path);
+    if (known !== undefined) return known ?? undefined;
+    let parsed: ParsedRequirementsTxt | null = null;
+    try {
+      parsed = parseRequirementsTxt(text);
+    } catch (error) {
+      this.sink.problems.push(readerFailedProblem(path, error));
+    }
+    this.parsed.set(path, parsed);
+    return parsed ?? undefined;
+  }
+
+  private async within(path: string, read: () => Promise<void>): Promise<void> {
+    this.chain.push(path);
+    this.onChain.add(path);
+    try {
+      await read();
+    } finally {
+      this.chain.pop();
+      this.onChain.delete(path);
+    }
+  }
+
+  private async readFile(path: string, kind: 'requirements.txt' | 'constraints'): Promise<void> {
     if (this.visited.has(path)) return;
     this.visited.add(path);
+    this.filesRead++;
     const source = await this.load(path);
     if (!source.ok) {
       this.sink.problems.push(unreadableProblem(path, source.reason));
@@ -104,45 +170,67 @@ export class RequirementsTree {
       this.sink.problems.push(...list.problems);
       return;
     }
-    await this.ingest(path, parseRequirementsTxt(source.text), kind === 'constraints', [...chain, path]);
+    const parsed = this.parse(path, source.text);
+    if (parsed) await this.within(path, () => this.ingest(path, parsed, kind === 'constraints'));
+    // Texts are not needed again once parsed: keep memory to the files still to be read.
+    this.sources.set(path, Promise.resolve({ ok: true, text: '' }));
   }
 
-  private async ingest(path: string, parsed: ParsedRequirementsTxt, isConstraints: boolean, chain: string[]): Promise<void> {
+  private async ingest(path: string, parsed: ParsedRequirementsTxt, isConstraints: boolean): Promise<void> {
     for (const error of parsed.errors) this.sink.problems.push(unparseableProblem(path, error.line, error.text, error.reason));
     for (const option of parsed.options) this.sink.options.push({ ...option, source: path });
     const target = isConstraints ? this.sink.constraints : this.sink.packages;
     for (const entry of parsed.requirements) target.push(toRequirement(entry.spec, path, entry.line));
-    for (const include of parsed.includes) await this.follow(path, include, chain);
+    for (const include of parsed.includes) await this.follow(path, include);
   }
 
-  private async follow(from: string, include: TxtInclude, chain: string[]): Promise<void> {
+  /** Adds a problem, or only counts it past MAX_REPORTS of its code. */
+  private report(problem: Problem): void {
+    const count = (this.reports.get(problem.code) ?? 0) + 1;
+    this.reports.set(problem.code, count);
+    if (count <= MAX_REPORTS) this.sink.problems.push(problem);
+  }
+
+  private async follow(from: string, include: TxtInclude): Promise<void> {
     const flag = include.kind === 'constraint' ? '-c' : '-r';
-    const problem = (code: string, severity: Problem['severity'], message: string, fix?: string): void => {
+    // Paths in messages are shortened: a mutated file can name a 100 KB "path".
+    const target = shorten(include.target, 160);
+    const problem = (code: string, severity: Problem['severity'], message: string, fix?: string): Problem => {
       const p: Problem = { code, severity, path: from, line: include.line, message };
       if (fix) p.fix = fix;
-      this.sink.problems.push(p);
+      return p;
     };
     if (isUrl(include.target)) {
-      problem('remote-include', 'warning', `${from} line ${include.line} includes ${include.target} (${flag}), a URL detection does not fetch; its packages are not checked.`);
+      this.report(problem('remote-include', 'warning', `${from} line ${include.line} includes ${target} (${flag}), a URL detection does not fetch; its packages are not checked.`));
       return;
     }
     const resolved = resolveInclude(from, include.target);
     if (resolved === undefined) {
-      problem('missing-include', 'error', `${from} line ${include.line} includes ${include.target} (${flag}), which is outside the project, so a build from the project folder cannot read it.`,
-        `Move ${include.target} into the project and include it by a relative path.`);
+      this.report(problem('missing-include', 'error', `${from} line ${include.line} includes ${target} (${flag}), which is outside the project, so a build from the project folder cannot read it.`,
+        `Move ${target} into the project and include it by a relative path.`));
       return;
     }
-    if (chain.includes(resolved)) {
-      problem('include-cycle', 'warning', `${from} line ${include.line} includes ${resolved} (${flag}), which is already being read: ${[...chain, resolved].join(' -> ')}.`,
-        `Remove the ${flag} ${include.target} line; the file is already included.`);
+    if (this.onChain.has(resolved)) {
+      const cycle = this.chain.slice(this.chain.indexOf(resolved));
+      this.report(problem('include-cycle', 'warning', `${from} line ${include.line} includes ${shorten(resolved, 160)} (${flag}), which is already being read: ${showChain([...cycle, resolved])}.`,
+        `Remove the ${flag} ${target} line; the file is already included.`));
+      return;
+    }
+    if (this.visited.has(resolved)) return;
+    if (this.chain.length >= MAX_DEPTH || this.filesRead >= MAX_FILES) {
+      const why = this.chain.length >= MAX_DEPTH ? `includes nest more than ${MAX_DEPTH} files deep` : `the project's requirements files include more than ${MAX_FILES} files`;
+      if (!this.capped.has(resolved)) {
+        this.capped.set(resolved, problem('include-limit', 'warning', `${from} line ${include.line} includes ${shorten(resolved, 160)} (${flag}), which was not read: ${why}, more than detection follows.`,
+          'Flatten the includes: pip reads them all, but a chain this long is almost surely generated or circular.'));
+      }
       return;
     }
     const source = await this.load(resolved);
     if (!source.ok && source.missing) {
-      problem('missing-include', 'error', `${from} line ${include.line} includes ${resolved} (${flag} ${include.target}), which does not exist; pip install would fail.`,
-        `Create ${resolved}, or fix the path after ${flag} (it is relative to ${posix.dirname(from) === '.' ? 'the project root' : `${posix.dirname(from)}/`}).`);
+      this.report(problem('missing-include', 'error', `${from} line ${include.line} includes ${shorten(resolved, 160)} (${flag} ${target}), which does not exist; pip install would fail.`,
+        `Create ${shorten(resolved, 160)}, or fix the path after ${flag} (it is relative to ${posix.dirname(from) === '.' ? 'the project root' : `${posix.dirname(from)}/`}).`));
       return;
     }
-    await this.readFile(resolved, include.kind === 'constraint' ? 'constraints' : 'requirements.txt', chain);
+    await this.readFile(resolved, include.kind === 'constraint' ? 'constraints' : 'requirements.txt');
   }
 }

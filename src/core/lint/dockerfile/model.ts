@@ -58,6 +58,9 @@ export interface Stage {
   instructions: Ins[];
 }
 
+/** Linux's limit on a path's length. */
+const PATH_MAX = 4096;
+
 const JSON_FORM = new Set(['RUN', 'CMD', 'ENTRYPOINT', 'COPY', 'ADD', 'SHELL', 'VOLUME']);
 /** Instructions whose leading `--name=value` arguments are flags. */
 const FLAGGED = new Set(['FROM', 'RUN', 'COPY', 'ADD', 'HEALTHCHECK']);
@@ -82,6 +85,15 @@ export class DockerfileModel {
   readonly stages: Stage[] = [];
   readonly escape: string;
   private readonly globalArgs = new Map<string, string | undefined>();
+  /** Stage index by alias (the first stage of a name), to resolve `FROM <stage>` without a scan. */
+  private readonly aliases = new Map<string, number>();
+  /** WORKDIR and SHELL before each instruction (by index) and at each stage's start, computed once. */
+  private settings?: { workdir: Map<number, string | undefined>; shell: Map<number, Arg[] | undefined>; start: { workdir: string | undefined; shell: Arg[] | undefined }[] };
+  /** Each stage's own ENV assignments, by name, in file order; and values at stages' ends, memoised. */
+  private envs?: Map<number, Map<string, { index: number; value: string | null }[]>>;
+  private readonly envAtEnd = new Map<string, string | null | undefined>();
+  /** The external image each stage ends up on, by stage index. */
+  private readonly bases = new Map<number, string | undefined>();
 
   constructor(readonly text: string, readonly ast: Dockerfile) {
     this.index = new TextIndex(text);
@@ -101,11 +113,12 @@ export class DockerfileModel {
     const [image, as, name] = ins.args;
     const alias = as?.value.toUpperCase() === 'AS' && name ? name.value.toLowerCase() : undefined;
     const resolved = image ? this.substitute(image.value) : undefined;
-    const parent = resolved === undefined ? -1 : this.stages.findIndex((s) => s.alias === resolved.toLowerCase());
+    const parent = resolved === undefined ? undefined : this.aliases.get(resolved.toLowerCase());
     ins.stage = this.stages.length;
+    if (alias !== undefined && !this.aliases.has(alias)) this.aliases.set(alias, ins.stage);
     this.stages.push({
       index: ins.stage, from: ins, image: image?.value ?? '', resolved, imageRange: image?.range, alias,
-      parent: parent < 0 ? undefined : parent, instructions: [],
+      parent, instructions: [],
     });
   }
 
@@ -132,10 +145,10 @@ export class DockerfileModel {
     return this.stages[this.stages.length - 1];
   }
 
-  /** `stage` and the stages it starts FROM, nearest first. */
+  /** `stage` and the stages it starts FROM, nearest first (a parent is always an earlier stage, so this ends). */
   chain(stage: Stage | undefined): Stage[] {
     const out: Stage[] = [];
-    for (let s = stage; s && !out.includes(s); s = s.parent === undefined ? undefined : this.stages[s.parent]) out.push(s);
+    for (let s = stage; s; s = s.parent === undefined || s.parent >= s.index ? undefined : this.stages[s.parent]) out.push(s);
     return out;
   }
 
@@ -146,51 +159,118 @@ export class DockerfileModel {
 
   /** The external image a stage ends up on (following `FROM <stage>`), resolved, or undefined. */
   baseImage(stage: Stage | undefined): string | undefined {
-    const chain = this.chain(stage);
-    return chain[chain.length - 1]?.resolved;
+    const walked: number[] = [];
+    let base: string | undefined;
+    for (let s = stage; s; s = this.stages[s.parent!]) {
+      if (this.bases.has(s.index)) {
+        base = this.bases.get(s.index);
+        break;
+      }
+      walked.push(s.index);
+      if (s.parent === undefined || s.parent >= s.index) {
+        base = s.resolved;
+        break;
+      }
+    }
+    for (const index of walked) this.bases.set(index, base);
+    return base;
   }
 
   /** The stage's WORKDIR just before `ins` (the base image's is taken as `/`); undefined when a variable hides it. */
   workdirBefore(ins: Ins): string | undefined {
-    const stage = this.stages[ins.stage];
-    if (!stage) return '/';
-    let dir: string | undefined = '/';
-    for (const s of this.chain(stage).reverse()) {
-      for (const i of s.instructions) {
-        if (i === ins || (s === stage && i.index > ins.index)) return dir;
-        if (i.keyword !== 'WORKDIR') continue;
-        const value = i.args.map((a) => a.value).join(' ');
-        if (value.includes('$') || (dir === undefined && !value.startsWith('/'))) dir = undefined;
-        else dir = posix.resolve(dir ?? '/', value);
-      }
-    }
-    return dir;
+    const s = this.stageSettings();
+    return s.workdir.has(ins.index) ? s.workdir.get(ins.index) : (s.start[ins.stage]?.workdir ?? (ins.stage < 0 ? '/' : undefined));
   }
 
   /** The SHELL in effect at `ins` (set in its stage or the stages it starts FROM); undefined for Docker's default, /bin/sh -c. */
   shellAt(ins: Ins): Arg[] | undefined {
-    const stage = this.stages[ins.stage];
-    let shell: Arg[] | undefined;
-    for (const s of this.chain(stage).reverse()) {
-      for (const i of s.instructions) {
-        if (s === stage && i.index >= ins.index) return shell;
-        if (i.keyword === 'SHELL') shell = i.args;
-      }
-    }
-    return shell;
+    const s = this.stageSettings();
+    return s.shell.has(ins.index) ? s.shell.get(ins.index) : s.start[ins.stage]?.shell;
   }
 
-  /** ENV values in effect just before `ins` (set in its stage or the stages it starts FROM). */
-  envBefore(ins: Ins): Map<string, string | null> {
-    const env = new Map<string, string | null>();
-    const stage = this.stages[ins.stage];
-    for (const s of this.chain(stage).reverse()) {
-      for (const i of s.instructions) {
-        if (s === stage && i.index >= ins.index) return env;
-        if (i.keyword === 'ENV') for (const p of this.props(i)) env.set(p.name, p.value);
+  /**
+   * WORKDIR and SHELL before every instruction, in one pass in file order: a stage starts with what
+   * its parent stage (always an earlier one) ends with.
+   */
+  private stageSettings(): NonNullable<DockerfileModel['settings']> {
+    if (this.settings) return this.settings;
+    const workdir = new Map<number, string | undefined>();
+    const shell = new Map<number, Arg[] | undefined>();
+    const start: { workdir: string | undefined; shell: Arg[] | undefined }[] = [];
+    const end: { workdir: string | undefined; shell: Arg[] | undefined }[] = [];
+    for (const stage of this.stages) {
+      const from = stage.parent === undefined ? { workdir: '/', shell: undefined } : end[stage.parent]!;
+      start[stage.index] = from;
+      let dir = from.workdir;
+      let sh = from.shell;
+      for (const i of stage.instructions) {
+        workdir.set(i.index, dir);
+        shell.set(i.index, sh);
+        if (i.keyword === 'SHELL') sh = i.args;
+        if (i.keyword !== 'WORKDIR') continue;
+        const value = i.args.map((a) => a.value).join(' ');
+        if (value.includes('$') || (dir === undefined && !value.startsWith('/'))) dir = undefined;
+        else dir = posix.resolve(dir ?? '/', value);
+        // Past PATH_MAX the build fails anyway; an unknown WORKDIR keeps thousands of nested relative ones from costing quadratic time.
+        if (dir !== undefined && dir.length > PATH_MAX) dir = undefined;
+      }
+      end[stage.index] = { workdir: dir, shell: sh };
+    }
+    return (this.settings = { workdir, shell, start });
+  }
+
+  /** The value of ENV `name` just before `ins` (set in its stage or the stages it starts FROM); undefined when unset. */
+  envBefore(ins: Ins, name: string): string | null | undefined {
+    const own = this.ownEnv(ins.stage, name);
+    let lo = 0;
+    let hi = own.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (own[mid]!.index < ins.index) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo > 0) return own[lo - 1]!.value;
+    return this.envAtStageEnd(this.stages[ins.stage]?.parent, name);
+  }
+
+  private ownEnv(stage: number, name: string): { index: number; value: string | null }[] {
+    if (!this.envs) {
+      this.envs = new Map();
+      for (const s of this.stages) {
+        const byName = new Map<string, { index: number; value: string | null }[]>();
+        this.envs.set(s.index, byName);
+        for (const i of s.instructions) {
+          if (i.keyword !== 'ENV') continue;
+          for (const p of this.props(i)) {
+            const list = byName.get(p.name);
+            if (list) list.push({ index: i.index, value: p.value });
+            else byName.set(p.name, [{ index: i.index, value: p.value }]);
+          }
+        }
       }
     }
-    return env;
+    return this.envs.get(stage)?.get(name) ?? [];
+  }
+
+  /** ENV `name` at the end of `stage` and its ancestors, walked once per stage and name. */
+  private envAtStageEnd(stage: number | undefined, name: string): string | null | undefined {
+    const walked: string[] = [];
+    let value: string | null | undefined;
+    for (let s = stage; s !== undefined; s = this.stages[s]?.parent) {
+      const key = `${s}\u0000${name}`;
+      if (this.envAtEnd.has(key)) {
+        value = this.envAtEnd.get(key);
+        break;
+      }
+      walked.push(key);
+      const own = this.ownEnv(s, name);
+      if (own.length > 0) {
+        value = own[own.length - 1]!.value;
+        break;
+      }
+    }
+    for (const key of walked) this.envAtEnd.set(key, value);
+    return value;
   }
 
   /**

@@ -62,6 +62,14 @@ export class ManifestAnalysis {
   private readonly editors = new Map<ManifestDocument, YamlEdits>();
   private readonly envs = new Map<ContainerView['container'], Map<string, string>>();
   private readonly containerViews = new Map<ObjectView, ContainerView[]>();
+  /** `all` by kind and name, so that lookups cost the matches, not a scan of every object. */
+  private byName?: Map<string, ObjectView[]>;
+  /** Non-patch HPAs by the kind and name their scaleTargetRef names. */
+  private hpasByTarget?: Map<string, ObjectView[]>;
+  /** Non-patch objects with a pod template, in file order, and by each `key=value` pod label. */
+  private podIndex?: { pods: ObjectView[]; byLabel: Map<string, ObjectView[]> };
+  /** Non-patch objects by kind, in file order. */
+  private byKind?: Map<string, ObjectView[]>;
 
   constructor(readonly parsed: ParsedManifestFile, readonly ctx: ManifestLintContext) {
     const others = (ctx.otherDocuments ?? []).filter((d) => d.file !== ctx.file && isObj(d.object));
@@ -152,15 +160,78 @@ export class ManifestAnalysis {
 
   /** Objects of `kind` named `name` in (or defaulting to) `namespace`. */
   find(kind: string, name: string | undefined, namespace: string | undefined, patches = false): ObjectView[] {
-    return this.all.filter((o) => o.kind === kind && o.name === name && (patches || !o.patch) && sameNamespace(o.namespace, namespace));
+    return this.named(kind, name).filter((o) => (patches || !o.patch) && sameNamespace(o.namespace, namespace));
+  }
+
+  private named(kind: string, name: string | undefined): ObjectView[] {
+    if (!this.byName) {
+      this.byName = new Map();
+      for (const o of this.all) {
+        const key = JSON.stringify([o.kind, o.name ?? null]);
+        const list = this.byName.get(key);
+        if (list) list.push(o);
+        else this.byName.set(key, [o]);
+      }
+    }
+    return this.byName.get(JSON.stringify([kind, name ?? null])) ?? [];
+  }
+
+  /**
+   * Non-patch objects with a pod template that may carry every label of `labels`: all of them, or
+   * those carrying its rarest `key=value` pair. Callers still check the full selector.
+   */
+  podCandidates(labels: Record<string, string> = {}): ObjectView[] {
+    if (!this.podIndex) {
+      const pods = this.all.filter((o) => o.pod && !o.patch);
+      const byLabel = new Map<string, ObjectView[]>();
+      for (const o of pods) {
+        for (const [k, v] of Object.entries(o.pod!.labels)) {
+          const key = JSON.stringify([k, v]);
+          const list = byLabel.get(key);
+          if (list) list.push(o);
+          else byLabel.set(key, [o]);
+        }
+      }
+      this.podIndex = { pods, byLabel };
+    }
+    let best = this.podIndex.pods;
+    for (const [k, v] of Object.entries(labels)) {
+      const list = this.podIndex.byLabel.get(JSON.stringify([k, v])) ?? [];
+      if (list.length < best.length) best = list;
+    }
+    return best;
+  }
+
+  /** Non-patch objects of `kind`, in file order. */
+  ofKind(kind: string): ObjectView[] {
+    if (!this.byKind) {
+      this.byKind = new Map();
+      for (const o of this.all) {
+        if (o.patch) continue;
+        const list = this.byKind.get(o.kind);
+        if (list) list.push(o);
+        else this.byKind.set(o.kind, [o]);
+      }
+    }
+    return this.byKind.get(kind) ?? [];
   }
 
   /** HPAs whose scaleTargetRef names `workload`. */
   hpasFor(workload: ObjectView): ObjectView[] {
-    return this.all.filter((o) => o.kind === 'HorizontalPodAutoscaler' && !o.patch
-      && get(o.object, ['spec', 'scaleTargetRef', 'kind']) === workload.kind
-      && get(o.object, ['spec', 'scaleTargetRef', 'name']) === workload.name
-      && sameNamespace(o.namespace, workload.namespace));
+    if (!this.hpasByTarget) {
+      this.hpasByTarget = new Map();
+      for (const o of this.all) {
+        const kind = get(o.object, ['spec', 'scaleTargetRef', 'kind']);
+        const name = get(o.object, ['spec', 'scaleTargetRef', 'name']);
+        if (o.kind !== 'HorizontalPodAutoscaler' || o.patch || typeof kind !== 'string' || (typeof name !== 'string' && name !== undefined)) continue;
+        const key = JSON.stringify([kind, name ?? null]);
+        const list = this.hpasByTarget.get(key);
+        if (list) list.push(o);
+        else this.hpasByTarget.set(key, [o]);
+      }
+    }
+    const hpas = this.hpasByTarget.get(JSON.stringify([workload.kind, workload.name ?? null])) ?? [];
+    return hpas.filter((o) => sameNamespace(o.namespace, workload.namespace));
   }
 
   /**

@@ -10,10 +10,13 @@
  * Invariants: never throws; skips Helm templates and non-Kubernetes YAML (no findings); reports
  * findings only in `ctx.file`, with other files' objects in `related` locations.
  */
-import { K8S } from './rules';
-import { lintManifestText } from './lint';
-import { isTemplate, parseManifestFile } from './parse';
+import { formatBytes } from '../../formatBytes';
+import { configureFindings } from '../configure';
+import { checkFailed, lintManifestText } from './lint';
+import { LineIndex } from './locate';
+import { isTemplate, parseManifestFile, type ParsedManifestFile } from './parse';
 import { prepareSchemas, schemasReady } from './checks/schema';
+import { defaultSeverity, K8S } from './rules';
 import type { Finding } from '../types';
 import type { ManifestLintContext } from './types';
 
@@ -29,21 +32,36 @@ export async function prepareManifestLinter(_kubernetesVersion?: string): Promis
   await prepareSchemas();
 }
 
+/** The finding for a manifest larger than a caller reads (`modelship lint` stops at 4 MiB): not checked is not a pass. */
+export function manifestTooLarge(file: string, bytes: number, limit: number): Finding {
+  const start = { line: 0, character: 0 };
+  return {
+    ruleId: K8S.notChecked, severity: defaultSeverity(K8S.notChecked), file, range: { start, end: start },
+    message: `This manifest is ${formatBytes(bytes)}, more than the ${formatBytes(limit)} Modelship reads, so nothing in it was checked. Split it into smaller files.`,
+  };
+}
+
 /** Whether `lintManifests` answers synchronously now. */
 export function isManifestLinterReady(): boolean {
   return schemasReady();
 }
 
-/** The guarded lint: a bug in a check costs that file its rule findings, never the caller. */
+/**
+ * The guarded lint: a bug in a check costs that file that check's findings, never the caller, and
+ * is itself a finding (MS-K8S027), so a failing lint never reads as a pass.
+ */
 function lintNow(text: string, ctx: ManifestLintContext): Finding[] {
   try {
-    return lintManifestText(text, ctx);
-  } catch {
+    return lintManifestText(text, ctx, { guarded: true });
+  } catch (error) {
+    let parsed: ParsedManifestFile | undefined;
     try {
-      return parseManifestFile(text, ctx.file)?.syntax.filter((f) => f.ruleId === K8S.syntax) ?? [];
+      parsed = parseManifestFile(text, ctx.file);
     } catch {
-      return [];
+      parsed = { text, lines: new LineIndex(text), documents: [], syntax: [], unchecked: [] };
     }
+    if (!parsed) return [];
+    return configureFindings([...parsed.syntax, ...parsed.unchecked, checkFailed(parsed, ctx.file, 'reading the manifest', error)], text, ctx.settings);
   }
 }
 

@@ -60,6 +60,22 @@ function keyOf(pair: Pair<unknown, unknown>): string | undefined {
   return typeof key === 'string' ? key : undefined;
 }
 
+/** Each map's first pair by key, built on first lookup: finding many paths in a wide map stays linear. */
+const pairIndexes = new WeakMap<YAMLMap, Map<string, Pair<Node, Node | null>>>();
+
+function pairOf(map: YAMLMap<Node, Node | null>, key: string): Pair<Node, Node | null> | undefined {
+  let index = pairIndexes.get(map);
+  if (!index) {
+    index = new Map();
+    for (const p of map.items) {
+      const k = keyOf(p);
+      if (k !== undefined && !index.has(k)) index.set(k, p);
+    }
+    pairIndexes.set(map, index);
+  }
+  return index.get(key);
+}
+
 export function locate(doc: Document, path: Path): Located {
   const Y = loadYaml();
   let node = doc.contents as Node | null;
@@ -72,7 +88,7 @@ export function locate(doc: Document, path: Path): Located {
       throughAlias = true;
     }
     if (Y.isMap(node)) {
-      const found = (node as YAMLMap<Node, Node | null>).items.find((p) => keyOf(p) === String(step));
+      const found = pairOf(node as YAMLMap<Node, Node | null>, String(step));
       if (!found) break;
       pair = found;
       node = found.value;
@@ -122,8 +138,7 @@ function displayOffsets(text: string, node: Node | null, key: Node | undefined):
   const keyRange = nodeOffsets(key);
   if (keyRange) return keyRange;
   if (Y.isMap(node)) {
-    const items = (node as YAMLMap<Node, Node | null>).items;
-    const named = items.find((p) => keyOf(p) === 'name') ?? items[0];
+    const named = pairOf(node as YAMLMap<Node, Node | null>, 'name') ?? (node as YAMLMap<Node, Node | null>).items[0];
     const value = named?.value && Y.isScalar(named.value) ? nodeOffsets(named.value) : undefined;
     const nameKey = nodeOffsets(named?.key as Node);
     if (nameKey) return value && value[1] > value[0] ? [nameKey[0], value[1]] : nameKey;

@@ -5,12 +5,16 @@
  * keys; timestamps stay strings (the yaml package's full 1.1 schema would make them dates).
  *
  * Invariants: never throws; syntax errors become MS-K8S000 findings and their document is not
- * linted further; documents without a string apiVersion and kind are not Kubernetes and are
- * skipped; Helm templates (`{{`) are skipped whole.
+ * linted further; a file nested too deeply for the parser, or one it runs out of stack on, becomes
+ * one MS-K8S027 finding (where and why) and is not linted further, never a syntax error nor nothing;
+ * documents without a string apiVersion and kind are not Kubernetes and are skipped; Helm templates
+ * (`{{`) are skipped whole.
  */
 import type { Document, Node, ScalarTag } from 'yaml';
 import { loadYaml } from '../../lazyLibraries';
 import type { Finding } from '../types';
+import { MAX_YAML_NESTING, yamlNesting } from '../yamlNesting';
+import { addDuplicateKeyErrors } from './duplicateKeys';
 import { LineIndex, pointerRanges, toRange } from './locate';
 import { defaultSeverity, K8S } from './rules';
 import type { ParsedManifest } from './types';
@@ -33,6 +37,8 @@ export interface ParsedManifestFile {
   documents: ManifestDocument[];
   /** MS-K8S000 findings. */
   syntax: Finding[];
+  /** MS-K8S027 findings: what could not be checked, where and why. */
+  unchecked: Finding[];
 }
 
 /** YAML 1.1 booleans that the 1.2 core schema reads as strings. */
@@ -54,8 +60,12 @@ const YAML11_OCTAL: ScalarTag = {
 };
 
 const customTags = (tags: unknown[]) => [YAML11_OCTAL, YAML11_BOOLEAN, ...tags] as never;
-const PARSE_OPTIONS = { prettyErrors: false, merge: true, customTags } as const;
-const MAX_DEPTH = 200;
+/** Duplicate keys are found by `addDuplicateKeyErrors`, in linear time (the parser's own check is quadratic). */
+const PARSE_OPTIONS = { prettyErrors: false, merge: true, customTags, uniqueKeys: false } as const;
+const MAX_DEPTH = MAX_YAML_NESTING;
+
+/** Thrown by `plainData` for a document that aliases nest past MAX_DEPTH. */
+class TooDeep extends Error {}
 
 /**
  * A document as plain data, like `toJS()` but cheaper (no anchor bookkeeping), with merge keys
@@ -74,7 +84,7 @@ function plainData(doc: Document.Parsed): unknown {
     return node.resolve(doc);
   };
   const convert = (node: unknown, depth: number): unknown => {
-    if (depth > MAX_DEPTH) throw new Error(`Nested more than ${MAX_DEPTH} levels deep`);
+    if (depth > MAX_DEPTH) throw new TooDeep(`Nested more than ${MAX_DEPTH} levels deep (counting what aliases repeat)`);
     if (Y.isScalar(node)) return node.value;
     if (Y.isMap(node)) {
       const out: Record<string, unknown> = {};
@@ -144,6 +154,19 @@ function syntaxFinding(file: string, lc: LineIndex, error: { code: string; messa
   };
 }
 
+/** An MS-K8S027 finding from `offset` to the end of its line. */
+export function uncheckedFinding(file: string, lc: LineIndex, text: string, offset: number, message: string): Finding {
+  const start = Math.min(Math.max(0, offset), text.length);
+  const newline = text.indexOf('\n', start);
+  const end = Math.max(Math.min(start + 1, text.length), newline < 0 ? text.length : newline);
+  return { ruleId: K8S.notChecked, severity: defaultSeverity(K8S.notChecked), message, file, range: toRange(lc, start, end) };
+}
+
+const TOO_DEEP = `Nested more than ${MAX_YAML_NESTING} levels deep here, too deep to check, so nothing in this file was checked. Real manifests nest a few levels: look for a stray indentation or an unclosed bracket that nests every line below it.`;
+const OUT_OF_STACK = 'The YAML parser ran out of stack near here (the file is too large or too deeply nested for it), so nothing in it was checked. Flatten the structure or split the file.';
+
+const isStackOverflow = (error: unknown): boolean => error instanceof RangeError || /Maximum call stack size exceeded/.test(String((error as { message?: unknown } | null)?.message ?? ''));
+
 function objectHead(object: unknown): { apiVersion: string; kind: string; name?: string; namespace?: string } | undefined {
   if (!object || typeof object !== 'object' || Array.isArray(object)) return undefined;
   const o = object as Record<string, unknown>;
@@ -157,6 +180,19 @@ function objectHead(object: unknown): { apiVersion: string; kind: string; name?:
   };
 }
 
+/** The YAML documents of `text`, or 'overflow' when the (recursive) parser runs out of stack. */
+function parseAll(text: string): Document.Parsed[] | 'overflow' {
+  try {
+    const parsed = loadYaml().parseAllDocuments(text, PARSE_OPTIONS);
+    const docs = Array.isArray(parsed) ? parsed : [];
+    for (const doc of docs) addDuplicateKeyErrors(doc);
+    return docs;
+  } catch (error) {
+    if (isStackOverflow(error)) return 'overflow';
+    throw error;
+  }
+}
+
 /**
  * Parses `text` into its Kubernetes objects; undefined when it is a Helm template, or is not
  * Kubernetes at all (then even its syntax errors are someone else's).
@@ -164,13 +200,22 @@ function objectHead(object: unknown): { apiVersion: string; kind: string; name?:
 export function parseManifestFile(text: string, file: string): ParsedManifestFile | undefined {
   if (isTemplate(text)) return undefined;
   const kustomization = isKustomizationFile(file);
-  const yaml = loadYaml();
   const lines = new LineIndex(text);
-  const parsed = yaml.parseAllDocuments(text, PARSE_OPTIONS);
-  const docs = Array.isArray(parsed) ? parsed : [];
   const syntax: Finding[] = [];
+  const unchecked: Finding[] = [];
+  const nesting = yamlNesting(text);
+  const notParsed = (finding: Finding): ParsedManifestFile | undefined =>
+    kustomization || LOOKS_KUBERNETES.test(text) ? { text, lines, documents: [], syntax, unchecked: [finding] } : undefined;
+  if (nesting.exceeded) return notParsed(uncheckedFinding(file, lines, text, nesting.offset, TOO_DEEP));
+  const docs = parseAll(text);
+  if (docs === 'overflow') return notParsed(uncheckedFinding(file, lines, text, nesting.offset, OUT_OF_STACK));
   const documents: ManifestDocument[] = [];
   docs.forEach((ast, index) => {
+    const overflow = ast.errors.find(isStackOverflow);
+    if (overflow) {
+      unchecked.push(uncheckedFinding(file, lines, text, overflow.pos[0], OUT_OF_STACK));
+      return;
+    }
     if (ast.errors.length > 0) {
       for (const error of ast.errors) syntax.push(syntaxFinding(file, lines, error, text));
       return;
@@ -180,7 +225,8 @@ export function parseManifestFile(text: string, file: string): ParsedManifestFil
       object = plainData(ast);
     } catch (error) {
       const start = ast.range[0];
-      syntax.push(syntaxFinding(file, lines, { code: 'ALIAS', message: `${(error as Error).message}`, pos: [start, start + 1] }, text));
+      if (error instanceof TooDeep) unchecked.push(uncheckedFinding(file, lines, text, start, `${error.message}: too deep to check, so nothing in this document was checked. Anchor a flatter value.`));
+      else syntax.push(syntaxFinding(file, lines, { code: 'ALIAS', message: `${(error as Error).message}`, pos: [start, start + 1] }, text));
       return;
     }
     const head = objectHead(object);
@@ -190,7 +236,7 @@ export function parseManifestFile(text: string, file: string): ParsedManifestFil
     }
   });
   if (documents.length === 0 && !kustomization && !LOOKS_KUBERNETES.test(text)) return undefined;
-  return { text, lines, documents, syntax };
+  return { text, lines, documents, syntax, unchecked };
 }
 
 /**

@@ -34,6 +34,7 @@ export const K8S = {
   torchShm: 'MS-K8S024',
   literalSecret: 'MS-K8S025',
   replicasWithHpa: 'MS-K8S026',
+  notChecked: 'MS-K8S027',
 } as const;
 
 export type KubernetesRuleId = (typeof K8S)[keyof typeof K8S];
@@ -124,6 +125,9 @@ export const RULES: RuleDoc[] = [
   doc(K8S.replicasWithHpa, 'replicas-with-hpa', 'info', true,
     'A workload that a HorizontalPodAutoscaler scales does not also set `spec.replicas`.',
     'Every `kubectl apply` resets the replica count to the manifest\'s, and the HPA scales it back later: a scaled-out service drops to the manifest\'s count at each deploy. The fix removes `replicas`.'),
+  doc(K8S.notChecked, 'not-checked', 'error', false,
+    'The whole manifest could be checked: it is not nested too deeply or too large to read, and no rule failed on it.',
+    'A file Modelship could not check has not passed. The finding says why and where: nesting past 200 levels (far beyond any real manifest; most often a stray indentation or an unclosed bracket that nests every line below it), a file too large for the YAML parser or for `modelship lint` (4 MiB), or a rule that failed on the file (a bug in Modelship: please report it with the file; the other rules\' findings are still shown).'),
 ];
 
 const SEVERITY = new Map(RULES.map((r) => [r.id, r.defaultSeverity]));

@@ -19,18 +19,34 @@ export class ByteQueue {
     return this.buf.length - this.pos;
   }
 
-  /** Pulls one more chunk, dropping consumed bytes before `keepFrom` (default: `pos`); false at the end. */
-  async more(keepFrom = this.pos): Promise<boolean> {
+  /**
+   * Pulls chunks until at least `atLeast` more bytes are held, dropping consumed bytes before
+   * `keepFrom` (default: `pos`), and merges them in one copy; false when the source had nothing more.
+   * Asking for as many bytes as are already held doubles the buffer, so a decoder that restarts a
+   * block on each pull does so only a logarithmic number of times.
+   */
+  async more(keepFrom = this.pos, atLeast = 1): Promise<boolean> {
     if (this.ended) return false;
-    const next = await this.it.next();
-    if (next.done) {
-      this.ended = true;
-      return false;
+    const chunks: Uint8Array[] = [];
+    let pulled = 0;
+    while (pulled < atLeast) {
+      const next = await this.it.next();
+      if (next.done) {
+        this.ended = true;
+        break;
+      }
+      chunks.push(next.value);
+      pulled += next.value.length;
     }
+    if (chunks.length === 0) return false;
     const rest = this.buf.subarray(keepFrom);
-    const merged = new Uint8Array(rest.length + next.value.length);
+    const merged = new Uint8Array(rest.length + pulled);
     merged.set(rest, 0);
-    merged.set(next.value, rest.length);
+    let at = rest.length;
+    for (const chunk of chunks) {
+      merged.set(chunk, at);
+      at += chunk.length;
+    }
     this.pos -= keepFrom;
     this.buf = merged;
     return true;
@@ -38,8 +54,8 @@ export class ByteQueue {
 
   /** Makes at least `n` unconsumed bytes available; false when the source ends first. */
   async need(n: number): Promise<boolean> {
-    while (this.available < n) if (!(await this.more())) return false;
-    return true;
+    if (this.available < n) await this.more(this.pos, n - this.available);
+    return this.available >= n;
   }
 
   /** Stops the source (closing what it reads from). */

@@ -13,16 +13,13 @@
 import { Readable, pipeline } from 'node:stream';
 import { createGunzip, createInflate, createInflateRaw } from 'node:zlib';
 import type { XzReadableStream as XzReadableStreamType } from 'xz-decompress';
-import { bzip2Blocks } from './bzip2Stream';
+import { bzip2Into } from './bzip2Stream';
+import type { ChunkSink } from './chunkSink';
 import { lz4Frames, type DecodeStatus } from './lz4Stream';
 
 export type Codec = 'zlib' | 'gzip' | 'deflate-raw' | 'xz' | 'lz4' | 'bz2' | 'lzma';
 
-/** Receives decompressed bytes in order; `done` once it wants no more. */
-export interface ChunkSink {
-  write(chunk: Uint8Array): void;
-  readonly done: boolean;
-}
+export type { ChunkSink } from './chunkSink';
 
 export interface DecompressStatus extends DecodeStatus {
   /** Part of the input was never decoded (lzma input beyond `maxHeldInput`). */
@@ -45,7 +42,7 @@ export async function decompressInto(codec: Codec, source: AsyncIterable<Uint8Ar
     if (codec === 'zlib' || codec === 'gzip' || codec === 'deflate-raw') await nodeZlib(codec, source, sink, status);
     else if (codec === 'xz') await xz(source, sink, status);
     else if (codec === 'lz4') await drain(lz4Frames(source, status), sink);
-    else if (codec === 'bz2') await drain(bzip2Blocks(source, status), sink);
+    else if (codec === 'bz2') await bzip2Into(source, sink, status);
     else await lzmaAlone(source, sink, status, limits.maxHeldInput);
   } catch (error) {
     status.error ??= `${codec} decoding failed (${error instanceof Error ? error.message : String(error)})`;

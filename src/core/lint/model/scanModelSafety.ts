@@ -10,11 +10,20 @@
  * files, not read at all); memory is bounded by the chunk size, the walkers' caps and the
  * decoders' windows, never by the file's size; never unpickles, imports or executes anything;
  * never throws (a failure becomes a note and `complete: false`).
+ *
+ * Work is linear in the file's size: each zip member (by where its data starts) is scanned once
+ * however many directory entries or local headers lead to it, and decompression runs under a
+ * budget in bytes and in ratio (limitedSink.ts): a stream stops past max(16 MiB, 200 × its
+ * compressed size), and all streams and zip members of one file together past max(16 MiB, 200 ×
+ * the file's size), never past `maxDecompressedBytes`. A scan stopped by a budget says what it did
+ * not inspect and why, and its verdict is at least `suspicious`, never `safe`.
  */
 import type { ModelFormat } from '../../detect/types';
+import { formatBytes } from '../../formatBytes';
 import type { WorkspaceReader } from '../../workspaceReader';
 import { readCentralDirectory, type ReadAt, type ZipEntry } from '../../zip/centralDirectory';
 import { isZip, memberDataOffset } from '../../zip/localHeaders';
+import { LimitedSink, type FileBudget } from './limitedSink';
 import { decompressInto, type ChunkSink, type Codec, type DecompressStatus } from './decompressInto';
 import { SafetyCollector, type ModelSafety, type StreamLabel } from './modelSafety';
 import { isNpy, parseNpyHeader } from './npyHeader';
@@ -29,6 +38,10 @@ export interface SafetyScanOptions {
   seek?: boolean;
   /** Stop decompressing a stream after this many output bytes (default 8 GiB): a zip bomb is not worth the time. */
   maxDecompressedBytes?: number;
+  /** Stop a stream, and the file's streams together, past this ratio of output to input bytes (default 200). */
+  maxDecompressionRatio?: number;
+  /** Below this many output bytes (default 16 MiB) the ratio is not checked: small files may compress well. */
+  minDecompressionBudget?: number;
   /** The most compressed bytes held for lzma, which cannot be decoded in pieces (default 256 MiB). */
   maxHeldInput?: number;
   /** Filled in with what the scan read, for `--verbose` and the benchmark. */
@@ -72,6 +85,9 @@ function codecOf(head: Uint8Array): Codec | undefined {
 }
 
 const HEAD_BYTES = 4096;
+const DEFAULT_MAX_DECOMPRESSED = 8 * 1024 ** 3;
+const DEFAULT_RATIO = 200;
+const DEFAULT_MIN_BUDGET = 16 * 1024 * 1024;
 /** The first read after stepping over a payload. */
 const AFTER_SEEK = 64 * 1024;
 
@@ -88,6 +104,11 @@ class Scan {
   covered = 0;
   private readonly chunkSize: number;
   private readonly stats: SafetyScanStats;
+  /** Bytes that decompression and zip-member walks may still produce for this file. */
+  private readonly budget: FileBudget;
+  /** Zip member data offsets already scanned, with how they were read (`offset:kind`). */
+  private readonly scannedMembers = new Set<string>();
+  private duplicateEntries = 0;
 
   constructor(
     private readonly reader: WorkspaceReader,
@@ -99,6 +120,9 @@ class Scan {
     this.collector = new SafetyCollector({ format });
     this.chunkSize = Math.max(1, Math.floor(options.chunkSize ?? 1024 * 1024));
     this.stats = options.stats ?? { bytesRead: 0, reads: 0, peakCarry: 0 };
+    const ratio = options.maxDecompressionRatio ?? DEFAULT_RATIO;
+    const floor = options.minDecompressionBudget ?? DEFAULT_MIN_BUDGET;
+    this.budget = { ratio, floor, left: Math.min(options.maxDecompressedBytes ?? DEFAULT_MAX_DECOMPRESSED, Math.max(floor, ratio * size)) };
   }
 
   /** Zip structure (end records, directory, local headers) is read straight from the reader, outside the stats. */
@@ -137,6 +161,7 @@ class Scan {
     }
     // After a seek the next payload is often near (tensor after tensor): read a little first, more if the opcodes go on.
     let readSize = this.chunkSize;
+    let stopped = false;
     while (pos < end && !feeder.done) {
       const need = start + feeder.needOffset;
       if (seek && need > pos) {
@@ -150,21 +175,32 @@ class Scan {
       } else {
         readSize = Math.min(this.chunkSize, readSize * 2);
       }
-      const chunk = await this.read(pos, Math.min(readSize, end - pos));
+      let want = Math.min(readSize, end - pos);
+      if (label.member !== undefined) {
+        // Zip members may overlap: their walks share the file's budget, like decompressed bytes.
+        want = Math.min(want, this.budget.left);
+        if (want === 0) {
+          this.collector.limitHit(`${label.member}: not scanned past offset ${pos}: the zip's members overlap and together ask for more than ${this.budget.ratio} times the file's size`);
+          stopped = true;
+          break;
+        }
+      }
+      const chunk = await this.read(pos, want);
       if (chunk.length === 0) break;
+      if (label.member !== undefined) this.budget.left -= chunk.length;
       feeder.write(chunk);
       pos += chunk.length;
     }
     this.covered += Math.min(end, pos) - start;
     this.stats.peakCarry = Math.max(this.stats.peakCarry, feeder.peakCarry);
-    this.finishWalk(feeder, label, end - start);
+    this.finishWalk(feeder, label, end - start, stopped);
   }
 
   /** Decompresses file bytes [start, end) with `codec` and walks the pickle stream inside. */
   private async scanCompressed(codec: Codec, start: number, end: number, label: StreamLabel, what: string, npy = false, first?: Uint8Array): Promise<void> {
     const feeder = new WalkFeeder(this.collector.sink(label));
     const status: DecompressStatus = {};
-    const max = this.options.maxDecompressedBytes ?? 8 * 1024 ** 3;
+    const max = this.options.maxDecompressedBytes ?? DEFAULT_MAX_DECOMPRESSED;
     let consumed = 0;
     const source = async function* (this: Scan): AsyncGenerator<Uint8Array> {
       let pos = start;
@@ -181,21 +217,25 @@ class Scan {
         yield chunk;
       }
     }.call(this);
-    const limited = new LimitedSink(npy ? new NpyPickleSink(feeder, label, this.collector) : feeder, max);
+    const limited = new LimitedSink(npy ? new NpyPickleSink(feeder, label, this.collector) : feeder, max, this.budget, () => consumed);
     await decompressInto(codec, source, limited, status, { maxHeldInput: this.options.maxHeldInput ?? 256 * 1024 * 1024 });
     this.covered += consumed;
     this.stats.peakCarry = Math.max(this.stats.peakCarry, feeder.peakCarry);
     const where = label.member ? `${label.member}: ` : '';
-    if (limited.cut) this.collector.incomplete(`${where}stopped after ${max} decompressed bytes of the ${what}`);
+    if (limited.cut === 'max') this.collector.limitHit(`${where}stopped after ${max} decompressed bytes of the ${what}`);
+    else if (limited.cut) {
+      const why = limited.cut === 'file' ? `the file's streams together passed ${this.budget.ratio} times its size` : `past ${this.budget.ratio}:1`;
+      this.collector.limitHit(`${where}compression bomb: ${formatBytes(limited.total)} from ${formatBytes(consumed)}, stopped (${why}); the rest of the ${what} was not inspected`);
+    }
     if (status.partialInput) this.collector.incomplete(`${where}${status.partialInput}`);
     // Decoding errors matter only while the walk still wanted bytes (a cut stream after the last STOP is harmless).
     if (status.error && !feeder.done) this.collector.incomplete(`${where}${what}: ${status.error}`);
     if (npy && !(limited.inner as NpyPickleSink).pickle) return;
-    this.finishWalk(feeder, label, undefined);
+    this.finishWalk(feeder, label, undefined, limited.cut !== undefined);
   }
 
-  /** Turns how a walk ended into notes. */
-  private finishWalk(feeder: WalkFeeder, label: StreamLabel, length: number | undefined): void {
+  /** Turns how a walk ended into notes; a walk its own budget stopped is not reported as a cut file. */
+  private finishWalk(feeder: WalkFeeder, label: StreamLabel, length: number | undefined, stopped = false): void {
     const walk = feeder.end();
     const where = label.member ? `${label.member}: ` : '';
     const at = (offset: number): number => label.base + offset;
@@ -205,7 +245,7 @@ class Scan {
       if (walk.errorIsLimit) this.collector.limitHit(`${where}${walk.error}`);
       else if (walk.pickles === 0 && walk.opcodes <= 1) this.collector.incomplete(`${where}not a pickle: ${walk.error}`);
       else this.collector.incomplete(`${where}malformed at offset ${at(walk.errorOffset ?? 0)}: ${walk.error}`);
-    } else if (walk.truncated) {
+    } else if (walk.truncated && !stopped) {
       this.collector.incomplete(`${where}the pickle is cut short: it needs bytes up to offset ${at(walk.resumeOffset)}${length !== undefined ? ` of ${at(length)}` : ''}`);
     }
     if (walk.trailingFrom !== undefined && (length === undefined || walk.trailingFrom < length)) {
@@ -247,6 +287,9 @@ class Scan {
       await this.scanMember(entry, pickle ? 'pickle' : 'npy');
     }
     if (npz && npyChecks > MAX_NPZ_MEMBERS) this.collector.incomplete(`only the first ${MAX_NPZ_MEMBERS} members were checked for object arrays`);
+    if (this.duplicateEntries > 0) {
+      this.collector.note(`${this.duplicateEntries} zip directory entries point at member data already scanned (no zip writer does this); each member was scanned once`);
+    }
   }
 
   private async scanMember(entry: ZipEntry, kind: 'pickle' | 'npy'): Promise<void> {
@@ -254,6 +297,14 @@ class Scan {
     if (entry.flags & 0x01) return this.collector.incomplete(`${member}: encrypted, not scanned`);
     const data = await memberDataOffset(this.readUncounted, entry);
     if (data === undefined || data + entry.compressedSize > this.size) return this.collector.incomplete(`${member}: its local header or data lies outside the file`);
+    // Directory entries (or local headers padded by their extra fields) that share a member's data
+    // hold the same bytes: they are scanned once.
+    const key = `${data}:${kind}`;
+    if (this.scannedMembers.has(key)) {
+      this.duplicateEntries++;
+      return;
+    }
+    this.scannedMembers.add(key);
     const end = data + entry.compressedSize;
     if (entry.method === 0) {
       if (kind === 'pickle') return this.scanRaw(data, end, { base: data, member });
@@ -262,26 +313,6 @@ class Scan {
     }
     if (entry.method === 8) return this.scanCompressed('deflate-raw', data, end, { base: data, member, decompressed: true }, 'deflated member', kind === 'npy');
     return this.collector.incomplete(`${member}: zip compression method ${entry.method} is not decoded`);
-  }
-}
-
-/** Stops a decompressing sink after `max` output bytes. */
-class LimitedSink implements ChunkSink {
-  private total = 0;
-  cut = false;
-  constructor(readonly inner: ChunkSink, private readonly max: number) {}
-  get done(): boolean {
-    return this.cut || this.inner.done;
-  }
-  write(chunk: Uint8Array): void {
-    const room = this.max - this.total;
-    if (chunk.length > room) {
-      this.inner.write(chunk.subarray(0, room));
-      this.cut = true;
-      return;
-    }
-    this.total += chunk.length;
-    this.inner.write(chunk);
   }
 }
 

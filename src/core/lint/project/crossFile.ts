@@ -3,11 +3,25 @@
  * container declares, the Service targets and the probes call must be one port; MODEL_PATH must
  * name the model the Dockerfile copies, and that model must exist; every manifest must run the
  * same image.
+ *
+ * Invariants: never throws, whatever the files hold. Manifests are read as the manifest linter
+ * reads them (`parseManifests`, then the shape-checking accessors of objects.ts: any YAML value may
+ * stand where a map or list belongs) and Dockerfiles as the Dockerfile linter does (COPY read as
+ * Docker reads it: folders, the whole context, WORKDIR), so both linters and this one agree on what
+ * a file says. The work is linear in the files' size: one parse per file, positions from a line
+ * index, lookups by map, and each finding's message and related locations capped.
  */
-import { DockerfileParser } from 'dockerfile-ast';
 import type { ProjectDescription } from '../../detect/types';
-import { loadYaml } from '../../lazyLibraries';
-import type { Finding, Range } from '../types';
+import { Analysis } from '../dockerfile/analysis';
+import { modelAt } from '../dockerfile/checks/models';
+import { modelPathSources } from '../dockerfile/checks/contextSources';
+import { DockerfileModel } from '../dockerfile/model';
+import { parseDockerfile } from '../dockerfile/syntax';
+import { manifestRange, type Path } from '../kubernetes/locate';
+import { containersOf, get, isObj, listAt, podOf } from '../kubernetes/objects';
+import { parseManifests } from '../kubernetes/parse';
+import type { ParsedManifest } from '../kubernetes/types';
+import { DEFAULT_LINT_SETTINGS, type Finding, type Range } from '../types';
 
 export interface ProjectFile {
   path: string;
@@ -25,8 +39,10 @@ interface DockerfileFacts {
   exposed: Located<number>[];
   envPort?: Located<number>;
   modelPath?: Located<string>;
-  /** COPY destinations mapped to their sources. */
-  copies: { source: string; dest: string; range: Range }[];
+  /** Whether something other than a context COPY provides MODEL_PATH (a VOLUME, a RUN, another stage), or a variable hides it. */
+  modelProvided: boolean;
+  /** The context COPY that puts a file at MODEL_PATH, with the project path it reads and whether that is a model. */
+  modelCopy?: { written: string; path: string; isModel: boolean; range: Range };
 }
 
 interface ContainerFacts {
@@ -40,145 +56,9 @@ interface ContainerFacts {
   modelPath?: Located<string>;
 }
 
-function pos(text: string, offset: number): { line: number; character: number } {
-  let line = 0;
-  let last = -1;
-  for (let i = 0; i < offset && i < text.length; i++) {
-    if (text.charCodeAt(i) === 10) {
-      line++;
-      last = i;
-    }
-  }
-  return { line, character: offset - last - 1 };
-}
-
-function rangeOf(text: string, start: number, end: number): Range {
-  return { start: pos(text, start), end: pos(text, end) };
-}
-
-function dockerfileFacts(file: ProjectFile): DockerfileFacts {
-  const facts: DockerfileFacts = { file: file.path, exposed: [], copies: [] };
-  const dockerfile = DockerfileParser.parse(file.text);
-  for (const instruction of dockerfile.getInstructions()) {
-    const keyword = instruction.getKeyword();
-    const r = instruction.getRange();
-    const range: Range = { start: { line: r.start.line, character: r.start.character }, end: { line: r.end.line, character: r.end.character } };
-    const args = instruction.getArguments().map((a) => a.getValue());
-    if (keyword === 'EXPOSE') {
-      for (const arg of args) {
-        const port = Number.parseInt(arg, 10);
-        if (Number.isFinite(port)) facts.exposed.push({ value: port, file: file.path, range });
-      }
-    } else if (keyword === 'ENV') {
-      const text = args.join(' ');
-      const port = /(?:^|\s)PORT=(\d+)/.exec(text)?.[1];
-      if (port) facts.envPort = { value: Number(port), file: file.path, range };
-      const model = /(?:^|\s)MODEL_PATH=("?)([^\s"]+)\1/.exec(text)?.[2];
-      if (model) facts.modelPath = { value: model, file: file.path, range };
-    } else if (keyword === 'COPY' || keyword === 'ADD') {
-      const plain = args.filter((a) => !a.startsWith('--'));
-      let parts = plain;
-      const raw = instruction.getRawArgumentsContent?.() ?? '';
-      if (raw.trim().startsWith('[')) {
-        try {
-          parts = JSON.parse(raw.trim()) as string[];
-        } catch {
-          parts = plain;
-        }
-      }
-      if (parts.length >= 2 && !args.some((a) => a.startsWith('--from'))) {
-        const dest = parts[parts.length - 1]!;
-        for (const source of parts.slice(0, -1)) facts.copies.push({ source, dest, range });
-      }
-    }
-  }
-  return facts;
-}
-
-type YamlNode = { range?: [number, number, number]; toJSON?: () => unknown };
-type YamlDocument = import('yaml').Document.Parsed;
-
-/** The well-formed documents of one YAML file, parsed once for every extractor below. */
-function yamlDocuments(file: ProjectFile): YamlDocument[] {
-  try {
-    const docs = loadYaml().parseAllDocuments(file.text);
-    return (Array.isArray(docs) ? docs : [docs]).filter((d) => d.errors.length === 0);
-  } catch {
-    return [];
-  }
-}
-
-function containerFacts(file: ProjectFile, docs: YamlDocument[]): ContainerFacts[] {
-  const out: ContainerFacts[] = [];
-  for (const doc of docs) {
-    const kind = doc.get('kind');
-    const specPath = kind === 'Deployment' || kind === 'StatefulSet' || kind === 'DaemonSet' || kind === 'Job' ? ['spec', 'template', 'spec'] : kind === 'Pod' ? ['spec'] : undefined;
-    if (!specPath) continue;
-    const containers = doc.getIn([...specPath, 'containers'], true) as { items?: unknown[] } | undefined;
-    for (const item of containers?.items ?? []) {
-      const node = item as { get: (k: string, keep?: boolean) => unknown; getIn: (p: unknown[], keep?: boolean) => unknown };
-      const locate = (n: unknown): Range => {
-        const r = (n as YamlNode | undefined)?.range;
-        return r ? rangeOf(file.text, r[0], r[1]) : { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
-      };
-      const facts: ContainerFacts = { file: file.path, name: String(node.get('name') ?? ''), ports: [], portNames: new Map(), probes: [] };
-      const image = node.get('image', true);
-      if (image) facts.image = { value: String((image as { value?: unknown }).value ?? ''), file: file.path, range: locate(image) };
-      const ports = node.get('ports', true) as { items?: unknown[] } | undefined;
-      for (const p of ports?.items ?? []) {
-        const pn = p as { get: (k: string, keep?: boolean) => unknown };
-        const numberNode = pn.get('containerPort', true);
-        const value = Number((numberNode as { value?: unknown } | undefined)?.value);
-        if (Number.isFinite(value)) {
-          facts.ports.push({ value, file: file.path, range: locate(numberNode) });
-          const name = pn.get('name');
-          if (typeof name === 'string') facts.portNames.set(name, value);
-        }
-      }
-      for (const probe of ['livenessProbe', 'readinessProbe', 'startupProbe']) {
-        const port = node.getIn([probe, 'httpGet', 'port'], true) ?? node.getIn([probe, 'tcpSocket', 'port'], true);
-        const value = (port as { value?: unknown } | undefined)?.value;
-        if (value !== undefined) facts.probes.push({ value: typeof value === 'number' ? value : String(value), file: file.path, range: locate(port) });
-      }
-      const env = node.get('env', true) as { items?: unknown[] } | undefined;
-      for (const e of env?.items ?? []) {
-        const en = e as { get: (k: string, keep?: boolean) => unknown };
-        if (en.get('name') === 'MODEL_PATH') {
-          const v = en.get('value', true);
-          if (v) facts.modelPath = { value: String((v as { value?: unknown }).value), file: file.path, range: locate(v) };
-        }
-      }
-      out.push(facts);
-    }
-  }
-  return out;
-}
-
 interface ConfigFacts {
   port?: Located<number>;
   modelPath?: Located<string>;
-}
-
-/** PORT and MODEL_PATH from ConfigMaps (what `envFrom` hands the container). */
-function configFacts(file: ProjectFile, docs: YamlDocument[]): ConfigFacts[] {
-  const out: ConfigFacts[] = [];
-  for (const doc of docs) {
-    if (doc.get('kind') !== 'ConfigMap') continue;
-    const facts: ConfigFacts = {};
-    const locate = (n: unknown): Range | undefined => {
-      const r = (n as YamlNode | undefined)?.range;
-      return r ? rangeOf(file.text, r[0], r[1]) : undefined;
-    };
-    const port = doc.getIn(['data', 'PORT'], true);
-    const portRange = locate(port);
-    const portValue = Number((port as { value?: unknown } | undefined)?.value);
-    if (portRange && Number.isFinite(portValue)) facts.port = { value: portValue, file: file.path, range: portRange };
-    const model = doc.getIn(['data', 'MODEL_PATH'], true);
-    const modelRange = locate(model);
-    if (modelRange) facts.modelPath = { value: String((model as { value?: unknown }).value), file: file.path, range: modelRange };
-    out.push(facts);
-  }
-  return out;
 }
 
 interface ServiceFacts {
@@ -186,21 +66,92 @@ interface ServiceFacts {
   targetPorts: Located<number | string>[];
 }
 
-function serviceFacts(file: ProjectFile, docs: YamlDocument[]): ServiceFacts[] {
-  const out: ServiceFacts[] = [];
-  for (const doc of docs) {
-    if (doc.get('kind') !== 'Service') continue;
-    const ports = doc.getIn(['spec', 'ports'], true) as { items?: unknown[] } | undefined;
-    const facts: ServiceFacts = { file: file.path, targetPorts: [] };
-    for (const p of ports?.items ?? []) {
-      const target = (p as { get: (k: string, keep?: boolean) => unknown }).get('targetPort', true) ?? (p as { get: (k: string, keep?: boolean) => unknown }).get('port', true);
-      const value = (target as { value?: unknown } | undefined)?.value;
-      const r = (target as YamlNode | undefined)?.range;
-      if (value !== undefined && r) facts.targetPorts.push({ value: typeof value === 'number' ? value : String(value), file: file.path, range: rangeOf(file.text, r[0], r[1]) });
+/** At most this many related locations, and listed values in a message, per finding. */
+const MAX_RELATED = 5;
+
+function dockerfileFacts(file: ProjectFile, project: ProjectDescription | undefined): DockerfileFacts {
+  const a = new Analysis(new DockerfileModel(file.text, parseDockerfile(file.text)), { file: file.path, settings: DEFAULT_LINT_SETTINGS, ...(project ? { project } : {}) });
+  const facts: DockerfileFacts = { file: file.path, exposed: [], modelProvided: false };
+  for (const ins of a.model.finalInstructions()) {
+    if (ins.keyword === 'EXPOSE') {
+      for (const arg of ins.args) {
+        const port = Number.parseInt(arg.value, 10);
+        if (Number.isFinite(port)) facts.exposed.push({ value: port, file: file.path, range: arg.range });
+      }
+    } else if (ins.keyword === 'ENV') {
+      for (const prop of a.model.props(ins)) {
+        if (prop.name === 'PORT' && /^\d+$/.test(prop.value ?? '')) facts.envPort = { value: Number(prop.value), file: file.path, range: prop.range };
+      }
     }
+  }
+  const source = modelPathSources(a).find((s) => s.prop.name === 'MODEL_PATH');
+  if (!source) return facts;
+  facts.modelPath = { value: source.value, file: file.path, range: source.prop.range };
+  facts.modelProvided = source.target === undefined || source.volume || source.otherwise;
+  if (source.copy) {
+    const { source: from, path } = source.copy;
+    facts.modelCopy = { written: from.arg.value, path: a.context.toProject(path), isModel: modelAt(a, path) !== undefined, range: from.arg.range };
+  }
+  return facts;
+}
+
+/** A scalar the manifest wrote at `path` of `m`, with its range; collections and absent values give undefined. */
+function scalarAt(m: ParsedManifest, path: Path): Located<string | number | boolean> | undefined {
+  const value = get(m.object, path);
+  if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') return undefined;
+  return { value, file: m.file, range: manifestRange(m.ranges, path) };
+}
+
+function containerFacts(m: ParsedManifest): ContainerFacts[] {
+  const pod = podOf(m.kind, m.object);
+  if (!pod) return [];
+  const out: ContainerFacts[] = [];
+  for (const c of containersOf(pod)) {
+    if (c.init) continue;
+    const facts: ContainerFacts = { file: m.file, name: c.name, ports: [], portNames: new Map(), probes: [] };
+    const image = scalarAt(m, [...c.path, 'image']);
+    if (image) facts.image = { ...image, value: String(image.value) };
+    listAt(c.container, ['ports']).forEach((p, i) => {
+      const port = scalarAt(m, [...c.path, 'ports', i, 'containerPort']);
+      const value = Number(port?.value);
+      if (!port || typeof port.value === 'boolean' || !Number.isFinite(value)) return;
+      facts.ports.push({ ...port, value });
+      const name = get(p, ['name']);
+      if (typeof name === 'string') facts.portNames.set(name, value);
+    });
+    for (const probe of ['livenessProbe', 'readinessProbe', 'startupProbe']) {
+      const port = scalarAt(m, [...c.path, probe, 'httpGet', 'port']) ?? scalarAt(m, [...c.path, probe, 'tcpSocket', 'port']);
+      if (port) facts.probes.push({ ...port, value: typeof port.value === 'number' ? port.value : String(port.value) });
+    }
+    listAt(c.container, ['env']).forEach((e, i) => {
+      if (!isObj(e) || e.name !== 'MODEL_PATH') return;
+      const value = scalarAt(m, [...c.path, 'env', i, 'value']);
+      if (value) facts.modelPath = { ...value, value: String(value.value) };
+    });
     out.push(facts);
   }
   return out;
+}
+
+/** PORT and MODEL_PATH from ConfigMaps (what `envFrom` hands the container). */
+function configFacts(m: ParsedManifest): ConfigFacts | undefined {
+  if (m.kind !== 'ConfigMap') return undefined;
+  const facts: ConfigFacts = {};
+  const port = scalarAt(m, ['data', 'PORT']);
+  if (port && typeof port.value !== 'boolean' && Number.isFinite(Number(port.value))) facts.port = { ...port, value: Number(port.value) };
+  const model = scalarAt(m, ['data', 'MODEL_PATH']);
+  if (model) facts.modelPath = { ...model, value: String(model.value) };
+  return facts;
+}
+
+function serviceFacts(m: ParsedManifest): ServiceFacts | undefined {
+  if (m.kind !== 'Service') return undefined;
+  const facts: ServiceFacts = { file: m.file, targetPorts: [] };
+  listAt(m.object, ['spec', 'ports']).forEach((_, i) => {
+    const target = scalarAt(m, ['spec', 'ports', i, 'targetPort']) ?? scalarAt(m, ['spec', 'ports', i, 'port']);
+    if (target) facts.targetPorts.push({ ...target, value: typeof target.value === 'number' ? target.value : String(target.value) });
+  });
+  return facts;
 }
 
 const isDockerfile = (path: string): boolean => /(^|\/)(Dockerfile|Containerfile)(\.[^/]*)?$|\.(dockerfile|containerfile)$/i.test(path);
@@ -213,23 +164,24 @@ function repository(image: string): string {
   return colon > withoutDigest.lastIndexOf('/') ? withoutDigest.slice(0, colon) : withoutDigest;
 }
 
+/** Values for a message: the first few, and how many more. */
+function listed(values: Iterable<unknown>): string {
+  const all = [...values];
+  const shown = all.slice(0, MAX_RELATED).join(', ');
+  return all.length > MAX_RELATED ? `${shown} and ${all.length - MAX_RELATED} more` : shown;
+}
+
 function finding(ruleId: string, severity: Finding['severity'], message: string, at: Located<unknown>, related: Located<unknown>[], relatedMessage: (r: Located<unknown>) => string): Finding {
+  const shown = related.slice(0, MAX_RELATED);
   return {
     ruleId, severity, message, file: at.file, range: at.range,
-    ...(related.length > 0 ? { related: related.map((r) => ({ file: r.file, range: r.range, message: relatedMessage(r) })) } : {}),
+    ...(shown.length > 0 ? { related: shown.map((r) => ({ file: r.file, range: r.range, message: relatedMessage(r) })) } : {}),
   };
 }
 
-/** Cross-file findings for the Dockerfiles and manifests of one project. */
-export function lintCrossFile(files: ProjectFile[], project?: ProjectDescription): Finding[] {
-  const dockerfiles = files.filter((f) => isDockerfile(f.path)).map(dockerfileFacts);
-  const yamlFiles = files.filter((f) => isYaml(f.path) && /^\s*kind\s*:/m.test(f.text)).map((f) => ({ file: f, docs: yamlDocuments(f) }));
-  const containers = yamlFiles.flatMap(({ file, docs }) => containerFacts(file, docs));
-  const services = yamlFiles.flatMap(({ file, docs }) => serviceFacts(file, docs));
-  const configs = yamlFiles.flatMap(({ file, docs }) => configFacts(file, docs));
+/** MS-X001: one port from EXPOSE to the probes. */
+function portFindings(dockerfiles: DockerfileFacts[], containers: ContainerFacts[], services: ServiceFacts[], configs: ConfigFacts[]): Finding[] {
   const findings: Finding[] = [];
-
-  // MS-X001: one port from EXPOSE to the probes.
   for (const df of dockerfiles) {
     const appPort = df.envPort ?? df.exposed[0];
     if (!appPort) continue;
@@ -256,39 +208,43 @@ export function lintCrossFile(files: ProjectFile[], project?: ProjectDescription
     for (const probe of c.probes) {
       const port = typeof probe.value === 'number' ? probe.value : c.portNames.get(probe.value);
       if (port === undefined || (declared.size > 0 && !declared.has(port))) {
-        findings.push(finding('MS-X001', 'error', `probe port ${probe.value} of container ${c.name} is not one of its ports (${[...declared].join(', ') || 'none declared'})`, probe, c.ports, () => 'declared here'));
+        findings.push(finding('MS-X001', 'error', `probe port ${probe.value} of container ${c.name} is not one of its ports (${listed(declared) || 'none declared'})`, probe, c.ports, () => 'declared here'));
       }
     }
   }
-  const allContainerPorts = containers.flatMap((c) => c.ports);
+  // One location per distinct port: the related list and the message stay short however many containers there are.
+  const byPort = new Map<number, Located<number>>();
+  for (const c of containers) for (const p of c.ports) if (!byPort.has(p.value)) byPort.set(p.value, p);
   const portNames = new Map(containers.flatMap((c) => [...c.portNames]));
-  if (allContainerPorts.length > 0) {
-    const known = new Set(allContainerPorts.map((p) => p.value));
+  if (byPort.size > 0) {
+    const known = listed(byPort.keys());
+    const related = [...byPort.values()].slice(0, MAX_RELATED);
     for (const svc of services) {
       for (const target of svc.targetPorts) {
         const port = typeof target.value === 'number' ? target.value : portNames.get(target.value);
-        if (port === undefined || !known.has(port)) {
-          findings.push(finding('MS-X001', 'error', `Service targetPort ${target.value} matches no containerPort (${[...known].join(', ')}); traffic would go nowhere`, target, allContainerPorts, () => 'containerPort'));
+        if (port === undefined || !byPort.has(port)) {
+          findings.push(finding('MS-X001', 'error', `Service targetPort ${target.value} matches no containerPort (${known}); traffic would go nowhere`, target, related, () => 'containerPort'));
         }
       }
     }
   }
+  return findings;
+}
 
-  // MS-X002: MODEL_PATH names what the Dockerfile copies, and that exists.
-  const modelPaths = new Set((project?.models ?? []).map((m) => m.path));
+/** MS-X002: MODEL_PATH names what the Dockerfile copies, and that is a model of the project. */
+function modelPathFindings(dockerfiles: DockerfileFacts[], containers: ContainerFacts[], configs: ConfigFacts[], project: ProjectDescription | undefined): Finding[] {
+  const findings: Finding[] = [];
   for (const df of dockerfiles) {
     if (!df.modelPath) continue;
     const mp = df.modelPath.value;
-    const copied = df.copies.find((c) => c.dest === mp || (c.dest.endsWith('/') && `${c.dest}${c.source.split('/').pop()}` === mp));
-    if (!copied && !/VOLUME|mount/i.test(files.find((f) => f.path === df.file)?.text ?? '')) {
+    const copy = df.modelCopy;
+    if (!copy && !df.modelProvided) {
       findings.push(finding('MS-X002', 'warning', `MODEL_PATH=${mp} but no COPY puts a file there; copy the model to ${mp} or mount it`, df.modelPath, [], () => ''));
     }
-    if (copied && project && !modelPaths.has(copied.source.replace(/^\.\//, '')) && !copied.source.includes('*')) {
-      const dir = df.file.includes('/') ? df.file.slice(0, df.file.lastIndexOf('/') + 1) : '';
-      const source = `${dir}${copied.source.replace(/^\.\//, '')}`;
-      if (!modelPaths.has(source)) {
-        findings.push({ ruleId: 'MS-X002', severity: 'error', message: `MODEL_PATH=${mp} is copied from ${copied.source}, which is not a model Modelship found in the project (${[...modelPaths].join(', ') || 'none'})`, file: df.file, range: copied.range });
-      }
+    // A copied LFS pointer is a model file of the project all the same: MS-DF014 says it holds no weights.
+    if (copy && project && !copy.isModel) {
+      const from = copy.path === copy.written.replace(/^\.\//, '') ? copy.written : `${copy.path} (${copy.written})`;
+      findings.push({ ruleId: 'MS-X002', severity: 'error', message: `MODEL_PATH=${mp} is copied from ${from}, which is not a model Modelship found in the project (${listed(project.models.map((m) => m.path)) || 'none'})`, file: df.file, range: copy.range });
     }
     for (const c of [...containers, ...configs]) {
       if (c.modelPath && c.modelPath.value !== mp) {
@@ -296,20 +252,41 @@ export function lintCrossFile(files: ProjectFile[], project?: ProjectDescription
       }
     }
   }
+  return findings;
+}
 
-  // MS-X003: every manifest runs the same image (same repository and tag).
-  const images = containers.filter((c) => c.image).map((c) => c.image!);
+/** MS-X003: every manifest runs the same image (same repository and tag). */
+function imageFindings(containers: ContainerFacts[]): Finding[] {
+  const findings: Finding[] = [];
   const byRepository = new Map<string, Located<string>[]>();
-  for (const image of images) byRepository.set(repository(image.value), [...(byRepository.get(repository(image.value)) ?? []), image]);
+  for (const c of containers) {
+    if (!c.image) continue;
+    const key = repository(c.image.value);
+    const group = byRepository.get(key);
+    if (group) group.push(c.image);
+    else byRepository.set(key, [c.image]);
+  }
   for (const group of byRepository.values()) {
-    const tags = new Set(group.map((g) => g.value));
-    if (tags.size <= 1) continue;
     const first = group[0]!;
-    for (const other of group.slice(1)) {
+    for (const other of group) {
       if (other.value !== first.value) {
         findings.push(finding('MS-X003', 'warning', `${other.file} runs ${other.value} but ${first.file} runs ${first.value}: deploy one image everywhere`, other, [first], () => `runs ${first.value}`));
       }
     }
   }
   return findings;
+}
+
+/** Cross-file findings for the Dockerfiles and manifests of one project. */
+export function lintCrossFile(files: ProjectFile[], project?: ProjectDescription): Finding[] {
+  const dockerfiles = files.filter((f) => isDockerfile(f.path)).map((f) => dockerfileFacts(f, project));
+  const manifests = files.filter((f) => isYaml(f.path) && /^\s*kind\s*:/m.test(f.text)).flatMap((f) => parseManifests(f.text, f.path));
+  const containers = manifests.flatMap(containerFacts);
+  const services = manifests.map(serviceFacts).filter((s) => s !== undefined);
+  const configs = manifests.map(configFacts).filter((c) => c !== undefined);
+  return [
+    ...portFindings(dockerfiles, containers, services, configs),
+    ...modelPathFindings(dockerfiles, containers, configs, project),
+    ...imageFindings(containers),
+  ];
 }

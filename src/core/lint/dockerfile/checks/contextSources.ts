@@ -7,6 +7,7 @@ import { posix } from 'node:path';
 import { formatBytes } from '../../../formatBytes';
 import type { Analysis, Rule } from '../analysis';
 import { sourceFor, type CopySource, type CopyStep } from '../buildContext';
+import type { Prop } from '../model';
 import { globMatches } from '../patterns';
 import { DF } from '../rules';
 import { contextModels, looksLikeModel, modelEnv } from './models';
@@ -42,17 +43,45 @@ function sourceProblem(a: Analysis, source: CopySource): string | undefined {
   return undefined;
 }
 
-/** MS-DF013 for MODEL_PATH / MODEL_DIR: a COPY provides it from a kept file, or a VOLUME, a RUN or another stage does. */
-function modelPathProvided(a: Analysis, reported: Set<CopySource>): void {
+/** How the final image gets the file MODEL_PATH or MODEL_DIR names. */
+export interface ModelPathSource {
+  prop: Prop;
+  value: string;
+  /** The absolute path it names; undefined when it is relative or holds a variable (not checked). */
+  target: string | undefined;
+  /** A VOLUME covers it: the model is mounted at run time. */
+  volume: boolean;
+  /** The last context COPY/ADD of the final image that puts a file there, and the context path it reads. */
+  copy?: { step: CopyStep; source: CopySource; path: string };
+  /** A RUN, or a COPY from another stage or image, may put it there. */
+  otherwise: boolean;
+}
+
+/** MODEL_PATH and MODEL_DIR of the final image, each with what provides it (MS-DF013 and MS-X002 share this). */
+export function modelPathSources(a: Analysis): ModelPathSource[] {
   const finalStages = new Set(a.model.chain(a.model.finalStage).map((s) => s.index));
   const final = a.model.finalInstructions();
   const steps = a.copySteps.filter((s) => finalStages.has(s.ins.stage));
-  for (const { prop, value } of modelEnv(a)) {
+  return modelEnv(a).map(({ prop, value }) => {
     const target = posix.normalize(value).replace(/\/+$/, '');
-    if (!target.startsWith('/') || value.includes('$')) continue;
+    if (!target.startsWith('/') || value.includes('$')) return { prop, value, target: undefined, volume: false, otherwise: false };
     const covers = (dir: string): boolean => target === dir || target.startsWith(`${dir.replace(/\/+$/, '')}/`);
-    if (final.some((i) => i.keyword === 'VOLUME' && i.args.some((x) => covers(posix.normalize(x.value))))) continue;
-    const found = firstProvider(a, steps, target);
+    const dir = posix.dirname(target);
+    const copy = firstProvider(a, steps, target);
+    return {
+      prop, value, target,
+      volume: final.some((i) => i.keyword === 'VOLUME' && i.args.some((x) => covers(posix.normalize(x.value)))),
+      ...(copy ? { copy } : {}),
+      otherwise: final.some((i) => (i.keyword === 'RUN' && i.args.some((x) => x.value.includes(dir) && dir !== '/'))
+        || ((i.keyword === 'COPY' || i.keyword === 'ADD') && i.flags.some((f) => f.name === 'from' || f.name === 'link') && i.args.some((x) => x.value.startsWith(dir)))),
+    };
+  });
+}
+
+/** MS-DF013 for MODEL_PATH / MODEL_DIR: a COPY provides it from a kept file, or a VOLUME, a RUN or another stage does. */
+function modelPathProvided(a: Analysis, reported: Set<CopySource>): void {
+  for (const { prop, value, target, volume, copy: found, otherwise } of modelPathSources(a)) {
+    if (target === undefined || volume) continue;
     if (found) {
       if (reported.has(found.source) || found.path === found.source.path) continue;
       const via = `${found.step.ins.keyword} ${found.source.arg.value} ${found.step.ins.args.at(-1)?.value ?? ''}`;
@@ -63,8 +92,6 @@ function modelPathProvided(a: Analysis, reported: Set<CopySource>): void {
       }
       continue;
     }
-    const otherwise = final.some((i) => (i.keyword === 'RUN' && i.args.some((x) => x.value.includes(posix.dirname(target)) && posix.dirname(target) !== '/'))
-      || ((i.keyword === 'COPY' || i.keyword === 'ADD') && i.flags.some((f) => f.name === 'from' || f.name === 'link') && i.args.some((x) => x.value.startsWith(posix.dirname(target)))));
     const local = contextModels(a).find((m) => posix.basename(m.path) === posix.basename(target));
     if (otherwise || !local) continue;
     a.report(DF.servedModel, prop.range, `${prop.name}=${value}, but nothing in the image puts a file there, so the server fails at start: copy the model (COPY ${local.path} ${value}) or, when it is mounted at run time, declare VOLUME ["${posix.dirname(target)}"].`);

@@ -20,7 +20,7 @@ export const pipNoCacheDir: Rule = (a) => {
     if (pip.options.some((o) => o.name === flag || (pip.tool === 'uv' && o.name === '-n'))) continue;
     if (at.ins.flags.some((f) => f.name === 'mount' && /type=cache/.test(f.value ?? ''))) continue;
     const envName = pip.tool === 'uv' ? 'UV_NO_CACHE' : 'PIP_NO_CACHE_DIR';
-    if (a.model.envBefore(at.ins).get(envName) || pip.inv.command.words.some((w) => w.text.startsWith(`${envName}=`) && w.text.length > envName.length + 1)) continue;
+    if (a.model.envBefore(at.ins, envName) || pip.inv.command.words.some((w) => w.text.startsWith(`${envName}=`) && w.text.length > envName.length + 1)) continue;
     const command = pip.inv.command;
     const range = a.wordRange(at.shell, command.words[0]!, pip.installWord);
     const edit = a.insertAt(shellOffsetAfter(at.shell, pip.installWord.end), ` ${flag}`);

@@ -4,7 +4,7 @@
  */
 import type { ManifestAnalysis, ObjectView } from '../analysis';
 import type { Path } from '../locate';
-import { get, isObj, isSidecar, listAt, SCALABLE, selectorMatches, type ContainerView } from '../objects';
+import { get, isObj, isSidecar, listAt, SCALABLE, selectorMatches, stringMap, type ContainerView } from '../objects';
 import { K8S } from '../rules';
 
 interface UtilisationMetric {
@@ -41,6 +41,24 @@ function requests(a: ManifestAnalysis, workload: ObjectView, c: ContainerView, r
     .some((p) => a.containers(p).some((pc) => pc.name === c.name && has(pc.container)));
 }
 
+/** Per lint and kind: whether the linted file has one, and the names of all (a name per object, in file order). */
+const summaries = new WeakMap<ManifestAnalysis, Map<string, { local: boolean; named: string[]; byName: Map<string, number> }>>();
+
+function kindSummary(a: ManifestAnalysis, kind: string): { local: boolean; named: string[]; byName: Map<string, number> } {
+  let byKind = summaries.get(a);
+  if (!byKind) summaries.set(a, (byKind = new Map()));
+  let summary = byKind.get(kind);
+  if (!summary) {
+    const ofKind = a.ofKind(kind);
+    const named = ofKind.filter((o) => o.name).map((o) => o.name!);
+    const byName = new Map<string, number>();
+    for (const n of named) byName.set(n, (byName.get(n) ?? 0) + 1);
+    summary = { local: ofKind.some((o) => o.local), named, byName };
+    byKind.set(kind, summary);
+  }
+  return summary;
+}
+
 function checkHpa(a: ManifestAnalysis, hpa: ObjectView): void {
   if (hpa.kind !== 'HorizontalPodAutoscaler' || hpa.patch) return;
   const kind = get(hpa.object, ['spec', 'scaleTargetRef', 'kind']);
@@ -48,12 +66,17 @@ function checkHpa(a: ManifestAnalysis, hpa: ObjectView): void {
   if (typeof kind !== 'string' || typeof name !== 'string') return;
   const targets = a.find(kind, name, hpa.namespace);
   if (targets.length === 0) {
-    const sameKind = a.all.filter((o) => o.kind === kind && !o.patch && o.name && o.name !== name);
-    if (!a.othersGiven && !a.local.some((o) => o.kind === kind && !o.patch)) return;
+    const summary = kindSummary(a, kind);
+    if (!a.othersGiven && !summary.local) return;
+    // The others of the kind, for the message: the first few names (a scan that stops there) and how many.
+    const shown: string[] = [];
+    for (let i = 0; i < summary.named.length && shown.length < 5; i++) if (summary.named[i] !== name) shown.push(summary.named[i]!);
+    const count = summary.named.length - (summary.byName.get(name) ?? 0);
     const namePath = ['spec', 'scaleTargetRef', 'name'];
-    const fix = sameKind.length === 1 ? a.fix(`Target ${kind} ${sameKind[0]!.name}`, a.edits(hpa)?.replaceScalar(namePath, sameKind[0]!.name!)) : undefined;
+    const fix = count === 1 ? a.fix(`Target ${kind} ${shown[0]}`, a.edits(hpa)?.replaceScalar(namePath, shown[0]!)) : undefined;
+    const list = shown.map((n) => `\`${n}\``).join(', ') + (count > shown.length ? ` and ${count - shown.length} more` : '');
     a.report(K8S.hpaTarget, hpa, namePath,
-      `The HPA scales ${kind} \`${name}\`, which is not among the manifests${sameKind.length > 0 ? ` (${kind}s here: ${sameKind.map((o) => `\`${o.name}\``).join(', ')})` : ''}: it does nothing. Name the workload it should scale.`,
+      `The HPA scales ${kind} \`${name}\`, which is not among the manifests${count > 0 ? ` (${kind}s here: ${list})` : ''}: it does nothing. Name the workload it should scale.`,
       { fixes: [fix] });
     return;
   }
@@ -88,7 +111,8 @@ function replicasOf(a: ManifestAnalysis, workload: ObjectView): { count: number;
 function checkPdb(a: ManifestAnalysis, pdb: ObjectView): void {
   if (pdb.kind !== 'PodDisruptionBudget' || pdb.patch) return;
   const selector = get(pdb.object, ['spec', 'selector']);
-  const workloads = a.all.filter((o) => o.pod && !o.patch && SCALABLE.has(o.kind) && selectorMatches(selector, o.pod.labels) && (o.namespace === pdb.namespace || !o.namespace || !pdb.namespace));
+  const workloads = a.podCandidates(stringMap(get(selector, ['matchLabels'])))
+    .filter((o) => SCALABLE.has(o.kind) && selectorMatches(selector, o.pod!.labels) && (o.namespace === pdb.namespace || !o.namespace || !pdb.namespace));
   if (workloads.length === 0) return;
   const minAvailable = get(pdb.object, ['spec', 'minAvailable']);
   const maxUnavailable = get(pdb.object, ['spec', 'maxUnavailable']);
