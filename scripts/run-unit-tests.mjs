@@ -30,6 +30,8 @@ const result = spawnSync(process.execPath, [
 ], { stdio: 'inherit' });
 const tap = readFileSync(tapFile, 'utf8');
 const count = (key) => Number((new RegExp(`^# ${key} (\\d+)`, 'm').exec(tap) ?? [])[1] ?? 0);
-const totals = { suite, passed: count('pass'), failed: count('fail') + count('cancelled'), skipped: count('skipped') + count('todo') };
+// "not ok N - title" lines of the tap file, innermost first: the failing tests' names.
+const failures = [...tap.matchAll(/^\s*not ok \d+ - (.*)$/gm)].map((m) => m[1].trim()).filter((t) => !t.endsWith('.test.ts'));
+const totals = { suite, passed: count('pass'), failed: count('fail') + count('cancelled'), skipped: count('skipped') + count('todo'), failures };
 writeFileSync(`.test-results/${suite}.json`, JSON.stringify(totals));
 process.exit(result.status ?? 1);

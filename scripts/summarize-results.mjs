@@ -7,6 +7,7 @@ const expected = process.argv.slice(2);
 let passed = 0;
 let failed = 0;
 let skipped = 0;
+const failures = [];
 for (const suite of expected) {
   const file = `.test-results/${suite}.json`;
   if (!existsSync(file)) {
@@ -19,6 +20,11 @@ for (const suite of expected) {
   passed += r.passed;
   failed += r.failed;
   skipped += r.skipped ?? 0;
+  for (const f of r.failures ?? []) failures.push(`${suite}: ${f}`);
+  if (r.failed > 0 && !(r.failures ?? []).length && r.reason) failures.push(`${suite}: ${r.reason}`);
 }
+// Named just above the total, because CI keeps only the closing lines.
+for (const f of failures.slice(0, 20)) console.log(`  failed: ${f}`);
+if (failures.length > 20) console.log(`  … and ${failures.length - 20} more`);
 console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
 process.exit(failed > 0 ? 1 : 0);

@@ -24,12 +24,17 @@ export function run(): Promise<void> {
   }
   return new Promise((resolve, reject) => {
     try {
+      // Each failure's title and first message line, so CI's closing lines name what failed.
+      const failed: string[] = [];
       const runner = mocha.run((failures) => {
         const stats = runner.stats;
-        const summary = { passed: stats?.passes ?? 0, failed: failures, skipped: stats?.pending ?? 0, durationMs: stats?.duration ?? 0 };
+        const summary = { passed: stats?.passes ?? 0, failed: failures, skipped: stats?.pending ?? 0, durationMs: stats?.duration ?? 0, failures: failed };
         if (resultFile) fs.writeFileSync(resultFile, JSON.stringify(summary, null, 2));
         if (failures > 0) reject(new Error(`${failures} tests failed.`));
         else resolve();
+      });
+      runner.on('fail', (test: Mocha.Runnable, err: Error) => {
+        failed.push(`${test.fullTitle()}: ${String(err?.message ?? err).split('\n')[0].slice(0, 300)}`);
       });
     } catch (err) {
       reject(err);

@@ -632,6 +632,7 @@ async function main() {
   let passed = 0;
   let failed = 0;
   let skipped = 0;
+  const failures = [];
   try {
     const steps = defineSteps(page, ctx);
     for (const [i, [name, run]] of steps.entries()) {
@@ -654,6 +655,7 @@ async function main() {
         failed++;
         await page.screenshot({ path: shot.replace(/\.png$/, '-FAILED.png') }).catch(() => {});
         console.log(`  ✘ ${name}: ${e.message}`);
+        failures.push(`${name}: ${String(e.message).split('\n')[0].slice(0, 300)}`);
       }
     }
   } finally {
@@ -665,7 +667,7 @@ async function main() {
   console.log(`screenshots: ${path.relative(cs.REPO, SHOTS)}/`);
   if (failed === 0 && !process.env.KEEP_ARTIFACTS) for (const d of [root, wsRoot]) fs.rmSync(d, { recursive: true, force: true });
   else console.log(`artifacts: ${root} (code-server.log, user-data/logs), workspace ${wsRoot}`);
-  cs.writeResults(SUITE, passed, failed, skipped, { durationMs: Date.now() - t0 });
+  cs.writeResults(SUITE, passed, failed, skipped, { durationMs: Date.now() - t0, failures });
   return failed === 0 ? 0 : 1;
 }
 

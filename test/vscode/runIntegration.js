@@ -172,7 +172,7 @@ async function main() {
   if (ok && !process.env.KEEP_ARTIFACTS) for (const d of [dir, ...run.keep]) fs.rmSync(d, { recursive: true, force: true });
   else console.log(`artifacts: ${[dir, ...run.keep].join(' and ')}`);
   console.log(`${SUITE} tests: exit code ${run.code}, ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-  cs.writeResults(SUITE, passed, failed, summary?.skipped ?? 0, { durationMs: Date.now() - t0 });
+  cs.writeResults(SUITE, passed, failed, summary?.skipped ?? 0, { durationMs: Date.now() - t0, failures: summary?.failures ?? [] });
   return ok ? 0 : 1;
 }
 

@@ -244,14 +244,23 @@ export async function assertLinear<T>(c: LinearCase<T>): Promise<{ ratio: number
   const big = c.hostile(8 * c.size);
   const small = c.hostile(c.size);
   const benign = c.benign(8 * c.size);
-  const tBig = await bestTime(() => c.run(big), reps);
-  const tBenign = await bestTime(() => c.run(benign), reps);
-  const tSmall = await bestTime(() => c.run(small), reps);
-  const ratio = tBig / Math.max(tBenign, TIME_FLOOR_MS);
-  const growth = tBig / Math.max(tSmall, GROWTH_FLOOR_MS);
-  const detail = `${c.name}: hostile 8n ${tBig.toFixed(1)} ms, benign 8n ${tBenign.toFixed(1)} ms, hostile n ${tSmall.toFixed(1)} ms`;
-  if (process.env.MODELSHIP_FUZZ_VERBOSE) process.stderr.write(`${detail}: ratio ${ratio.toFixed(1)}, growth ${growth.toFixed(1)}\n`);
-  assert.ok(ratio <= c.maxRatio, `${detail}: ratio ${ratio.toFixed(1)} > ${c.maxRatio}`);
-  assert.ok(growth <= (c.maxGrowth ?? 48), `${detail}: growth ${growth.toFixed(1)} > ${c.maxGrowth ?? 48}`);
-  return { ratio, growth };
+  const maxGrowth = c.maxGrowth ?? 48;
+  const measure = async () => {
+    const tBig = await bestTime(() => c.run(big), reps);
+    const tBenign = await bestTime(() => c.run(benign), reps);
+    const tSmall = await bestTime(() => c.run(small), reps);
+    return { tBig, tBenign, tSmall, ratio: tBig / Math.max(tBenign, TIME_FLOOR_MS), growth: tBig / Math.max(tSmall, GROWTH_FLOOR_MS) };
+  };
+  let m = await measure();
+  // A loaded machine (CI's two cores, other suites beside this one) can stall one timing; a real
+  // quadratic stays over the bound when measured again, a stall does not.
+  if (m.ratio > c.maxRatio || m.growth > maxGrowth) {
+    const again = await measure();
+    if (again.ratio + again.growth / 8 < m.ratio + m.growth / 8) m = again;
+  }
+  const detail = `${c.name}: hostile 8n ${m.tBig.toFixed(1)} ms, benign 8n ${m.tBenign.toFixed(1)} ms, hostile n ${m.tSmall.toFixed(1)} ms`;
+  if (process.env.MODELSHIP_FUZZ_VERBOSE) process.stderr.write(`${detail}: ratio ${m.ratio.toFixed(1)}, growth ${m.growth.toFixed(1)}\n`);
+  assert.ok(m.ratio <= c.maxRatio, `${detail}: ratio ${m.ratio.toFixed(1)} > ${c.maxRatio}`);
+  assert.ok(m.growth <= maxGrowth, `${detail}: growth ${m.growth.toFixed(1)} > ${maxGrowth}`);
+  return { ratio: m.ratio, growth: m.growth };
 }
