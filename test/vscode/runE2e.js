@@ -448,7 +448,6 @@ function defineSteps(page, ctx) {
       await ctx.editor.locator('.squiggly-warning, .squiggly-error').first().waitFor({ timeout: T });
       await page.keyboard.press('Escape'); // a word suggestion may be open
       console.log(`    Problems entry ${ctx.timings.problemMs} ms after the last keystroke: ${rows.filter((t) => t.includes('MS-DF001')).map((t) => t.slice(0, 100)).join(' | ')}`);
-      assert.ok(ctx.timings.problemMs < 1000, `the Problems entry took ${ctx.timings.problemMs} ms`);
     }],
     ['lint-quick-fix-menu', async () => {
       if (ctx.probe.dockerfile) throw new StepSkipped(ctx.probe.dockerfile);
