@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import type { ProjectDescription } from '../../../src/core/detect/types';
 import { K8S, prepareManifestLinter } from '../../../src/core/lint/kubernetes';
 import { loadYaml } from '../../../src/core/lazyLibraries';
-import { MAX_YAML_NESTING, yamlNesting } from '../../../src/core/lint/yamlNesting';
+import { MAX_YAML_NESTING, yamlNesting } from '../../../src/core/yamlNesting';
 import { ids, lint, only, slice } from './kubernetes.support';
 
 const HPA = `apiVersion: autoscaling/v2

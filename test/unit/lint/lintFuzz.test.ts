@@ -27,7 +27,7 @@ import { prepareManifestLinter, type ManifestLintContext } from '../../../src/co
 import { lintManifestText } from '../../../src/core/lint/kubernetes/lint';
 import { lintCrossFile, type ProjectFile } from '../../../src/core/lint/project/crossFile';
 import { DEFAULT_LINT_SETTINGS, type Finding } from '../../../src/core/lint/types';
-import { yamlNesting } from '../../../src/core/lint/yamlNesting';
+import { yamlNesting } from '../../../src/core/yamlNesting';
 import { scaffold } from '../../../src/core/scaffold';
 import { assertLinear, forEachCase, fuzzCases, fuzzSeed, mutateText, Rng } from '../fuzz/fuzzSupport';
 import { describeProject, IRIS, MODELS } from '../scaffold/kubernetes.support';

@@ -14,7 +14,7 @@ import { formatSpecifier, parseSpecifier } from './pep508';
 import { emptyParsed, parseRequirementLine, type ParsedRequirementsTxt } from './parseRequirementsTxt';
 import { exactPython, rangePython, type PythonCandidate } from './pythonVersion';
 import { syntaxProblem, unparseableProblem } from './requirement';
-import { yamlDepth } from './yamlDepth';
+import { yamlNesting } from '../../yamlNesting';
 
 export interface CondaDependency {
   name: string;
@@ -49,10 +49,10 @@ const MAX_DEPTH = 64;
 
 /** Parses YAML, or gives undefined for text nested too deeply to parse safely. */
 function parseDeepLimited(text: string, lineCounter: LineCounter): Document.Parsed | undefined {
-  if (yamlDepth(text, MAX_DEPTH) > MAX_DEPTH) return undefined;
+  if (yamlNesting(text, MAX_DEPTH).exceeded) return undefined;
   try {
     const doc = loadYaml().parseDocument(text, { lineCounter, prettyErrors: false });
-    // The parser reports its own stack overflow as a syntax error; the estimate should make that unreachable.
+    // The parser reports its own stack overflow as a syntax error; the nesting check should make that unreachable.
     return doc.errors.some((e) => /call stack/i.test(e.message)) ? undefined : doc;
   } catch (error) {
     if (error instanceof RangeError) return undefined;

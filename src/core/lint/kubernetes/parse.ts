@@ -13,7 +13,7 @@
 import type { Document, Node, ScalarTag } from 'yaml';
 import { loadYaml } from '../../lazyLibraries';
 import type { Finding } from '../types';
-import { MAX_YAML_NESTING, yamlNesting } from '../yamlNesting';
+import { MAX_YAML_NESTING, yamlNesting } from '../../yamlNesting';
 import { addDuplicateKeyErrors } from './duplicateKeys';
 import { LineIndex, pointerRanges, toRange } from './locate';
 import { defaultSeverity, K8S } from './rules';

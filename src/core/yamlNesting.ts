@@ -7,7 +7,7 @@
  * Invariants: never throws; reads each character once. On valid YAML the count is exact or one
  * short (a sequence at its parent key's indentation); on broken YAML it is an estimate.
  */
-import { loadYaml } from '../lazyLibraries';
+import { loadYaml } from './lazyLibraries';
 
 /** Nesting past this many levels is reported instead of parsed: real manifests and environments stay far below it. */
 export const MAX_YAML_NESTING = 200;
