@@ -137,9 +137,14 @@ suite('lint: editor wiring (scripted linter)', () => {
     await api.lint.whenIdle();
     const dropped = api.lint.stats.dropped;
     const calls = fake.count(file('slow/Dockerfile'));
-    await insert(uri, endOf(doc), 'FROM python:latest\n');
-    await waitFor('the slow lint to start', () => fake.count(file('slow/Dockerfile')) > calls);
-    await insert(uri, endOf(doc), 'FROM node:latest\n');
+    const release = fake.holdSlow();
+    try {
+      await insert(uri, endOf(doc), 'FROM python:latest\n');
+      await waitFor('the slow lint to start', () => fake.count(file('slow/Dockerfile')) > calls);
+      await insert(uri, endOf(doc), 'FROM node:latest\n');
+    } finally {
+      release();
+    }
     await waitForCodes(uri, ['MS-T001', 'MS-T001']);
     await api.lint.whenIdle();
     assert.ok(api.lint.stats.dropped > dropped, 'the first result was dropped');

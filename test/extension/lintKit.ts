@@ -38,10 +38,22 @@ export interface LinterCall {
  * - MS-DF000 (error) on a line starting `BOGUS` (a syntax error, which Docker's extension also reports);
  * - MS-T003 (info) on `RUN pip install` without `--no-cache-dir`, fixed by adding it;
  * - MS-T002 (error) on `kind: Deployment` in a manifest; MS-K8S001 (error) on `replicas: "…"` (a schema error).
- * A text containing `# slow` takes 600 ms, to race edits against a running lint.
+ * A text containing `# slow` takes 600 ms, or, while a test holds the gate (`holdSlow`), until the
+ * test releases it: a race between an edit and a running lint that no machine's speed decides.
  */
 export class FakeLinter {
   readonly calls: LinterCall[] = [];
+  private gate: Promise<void> | undefined;
+
+  /** Makes `# slow` lints wait until the returned function is called. */
+  holdSlow(): () => void {
+    let release!: () => void;
+    this.gate = new Promise((resolve) => { release = resolve; });
+    return () => {
+      this.gate = undefined;
+      release();
+    };
+  }
 
   readonly lint = async (input: LintInput, kind: LintableKind): Promise<Finding[]> => {
     this.calls.push({
@@ -50,7 +62,7 @@ export class FakeLinter {
       ...(input.project ? { modelCount: input.project.models.length } : {}),
       ...(input.contextFiles ? { contextFiles: input.contextFiles } : {}),
     });
-    if (input.text.includes('# slow')) await new Promise((r) => setTimeout(r, 600));
+    if (input.text.includes('# slow')) await (this.gate ?? new Promise((r) => setTimeout(r, 600)));
     const findings: Finding[] = [];
     input.text.split('\n').forEach((line, i) => {
       const at = (ruleId: string, severity: Finding['severity'], message: string, extra: Partial<Finding> = {}): void => {

@@ -20,13 +20,16 @@ suite('Models tree', () => {
       { label: 'iris.pkl', description: 'pickle · sklearn · 829 B', contextValue: 'modelship.model' },
       { label: 'lgbm_model.txt', description: 'lightgbm-text · lightgbm · 3.1 KiB', contextValue: 'modelship.model' },
       { label: 'net.bin', description: 'pytorch · pytorch · 1.7 KiB', contextValue: 'modelship.model' },
-      { label: 'Project', description: 'Python 3.11 · 2 problems', contextValue: 'modelship.project' },
+      { label: 'Project', description: 'Python 3.11 · 3 problems', contextValue: 'modelship.project' },
     ]);
   });
 
-  test('notes.pkl (text with a .pkl name) is not listed', () => {
+  test('notes.pkl (text with a .pkl name) is not listed, and is a problem that says it holds text', () => {
     const paths = api.store.models().map((r) => r.model.path);
     assert.ok(!paths.includes('notes.pkl'), `models: ${paths.join(', ')}`);
+    const problems = api.store.all().flatMap((f) => f.description?.problems ?? []);
+    const notes = problems.find((p) => p.path === 'notes.pkl');
+    assert.match(notes?.message ?? '', /notes\.pkl is named like a model but holds text/, JSON.stringify(problems));
   });
 
   test('a model item has a markdown tooltip with evidence and Python, and reveals the file on click', () => {
