@@ -27,7 +27,7 @@ import type { ModelVerdict } from './models/modelSafety';
 import type { ModelsTreeProvider } from './models/modelsTreeProvider';
 import type { ProjectStore } from './models/projectStore';
 import { windowPrompter, type Prompter } from './prompter';
-import { putCliOnTerminalPath } from './terminal/cliOnPath';
+import { putCliOnTerminalPath } from './terminal';
 
 export interface ModelshipApi {
   store: ProjectStore;

@@ -4,6 +4,7 @@
  * the extension host's own runtime, so the command needs no Node of the user's. VS Code keeps the
  * collection across sessions and applies it to each new terminal; activation writes nothing and
  * reads no file for it.
+ * Uses: no sibling api.
  */
 import * as path from 'node:path';
 import type * as vscode from 'vscode';
