@@ -80,7 +80,9 @@ export function variant(project, name, edit) {
 export function setRoundAnnotation(dir, round) {
   const file = join(dir, 'deploy/k8s/overlays/staging/kustomization.yaml');
   const text = readFileSync(file, 'utf8').replace(/\ncommonAnnotations:\n {2}modelship\.bench\/round: "\d+"/, '');
-  writeFileSync(file, text.replace(/\nbases:/, `\ncommonAnnotations:\n  modelship.bench/round: "${round}"\nbases:`));
+  const next = text.replace(/\nresources:/, `\ncommonAnnotations:\n  modelship.bench/round: "${round}"\nresources:`);
+  if (next === text) throw new Error(`${file} has no resources: list to put the round's annotation before`);
+  writeFileSync(file, next);
 }
 
 /** Runs the CLI with stdout and stderr read line by line, each line stamped (performance.now()) as it arrives. */

@@ -32,6 +32,20 @@ export function loadBundle<T>(file: string, codeCache: boolean): T {
   }
 }
 
+/** The bundles' shared chunks (dist/chunk-*.js, scripts/sharedChunks.mjs): the Kubernetes client is one of them. */
+const SHARED_CHUNK = /^\.\/chunk-[0-9a-f]{8}\.js$/;
+
+/** `require` for a bundle loaded here: its shared chunks get the code cache too; anything else loads as usual. */
+function requireThroughCache(file: string): NodeJS.Require {
+  const plain = createRequire(file);
+  const load = (id: string): unknown => {
+    if (!SHARED_CHUNK.test(id)) return plain(id);
+    const chunk = path.join(path.dirname(file), id);
+    return require.cache[chunk]?.exports ?? loadWithCachedData(chunk);
+  };
+  return Object.assign(load, { resolve: plain.resolve, cache: plain.cache, extensions: plain.extensions, main: plain.main }) as NodeJS.Require;
+}
+
 function loadWithCachedData<T>(file: string): T {
   const stat = fs.statSync(file);
   const key = `${path.basename(file)}-${stat.size}-${Math.floor(stat.mtimeMs)}-${process.version}-${process.arch}.bin`;
@@ -49,9 +63,18 @@ function loadWithCachedData<T>(file: string): T {
     ...(cached ? { cachedData: cached } : {}),
     ...(importModuleDynamically ? { importModuleDynamically: importModuleDynamically as unknown as vm.ScriptOptions['importModuleDynamically'] } : {}),
   });
-  const module = { exports: {} as unknown, filename: file, id: file, loaded: false };
+  // Registered before it runs, as require does, so that the chunks it shares with other bundles load once.
+  const module = new Module(file);
+  module.filename = file;
+  require.cache[file] = module;
   const wrapper = script.runInThisContext() as (exports: unknown, require: NodeJS.Require, module: unknown, filename: string, dirname: string) => void;
-  wrapper.call(module.exports, module.exports, createRequire(file), module, file, path.dirname(file));
+  try {
+    wrapper.call(module.exports, module.exports, requireThroughCache(file), module, file, path.dirname(file));
+  } catch (error) {
+    delete require.cache[file];
+    throw error;
+  }
+  module.loaded = true;
   if (!cached || script.cachedDataRejected) {
     process.once('exit', () => {
       try {

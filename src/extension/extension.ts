@@ -27,6 +27,7 @@ import type { ModelVerdict } from './models/modelSafety';
 import type { ModelsTreeProvider } from './models/modelsTreeProvider';
 import type { ProjectStore } from './models/projectStore';
 import { windowPrompter, type Prompter } from './prompter';
+import { putCliOnTerminalPath } from './terminal';
 
 export interface ModelshipApi {
   store: ProjectStore;
@@ -120,6 +121,7 @@ export function activate(context: vscode.ExtensionContext): ModelshipApi {
   const engine = registerEngine(ctx);
   const deploy = registerDeploy(ctx, context.extensionUri);
   context.subscriptions.push(...registerCommands(ctx, [models.commands, containerize.commands, lint.commands, engine.commands, deploy.commands]));
+  putCliOnTerminalPath(context);
   // The first scan and lint start after activation has returned, so activation itself stays cheap.
   const timer = setTimeout(() => {
     models.start();

@@ -49,10 +49,26 @@ export async function renderKustomize(overlayDir: string): Promise<RenderResult>
     const result = await run(command, args, overlayDir);
     if (result.code === 'missing') continue;
     const renderedBy = `${command} ${args.join(' ')} (in ${overlayDir})`;
-    if (result.code !== 0) throw new ModelshipError('RENDER_FAILED', `${command} ${args[0]} failed on ${overlayDir}: ${result.stderr.trim().split('\n').slice(-3).join(' ')}`, 'Fix the kustomization it names, then deploy again.');
+    if (result.code !== 0) {
+      const hint = command === 'kubectl' ? await oldKubectlHint() : undefined;
+      throw new ModelshipError('RENDER_FAILED', `${command} ${args[0]} failed on ${overlayDir}: ${result.stderr.trim().split('\n').slice(-3).join(' ')}`, hint ?? 'Fix the kustomization it names, then deploy again.');
+    }
     return { objects: parseManifestStream(result.stdout, renderedBy), renderedBy };
   }
   return renderWithBuiltIn(overlayDir);
+}
+
+/**
+ * What to do when the kubectl on PATH is older than 1.21: it embeds kustomize v2, which reads neither a
+ * folder in `resources` nor `patches` (what containerize generates). Undefined for a current kubectl.
+ */
+async function oldKubectlHint(): Promise<string | undefined> {
+  const version = await run('kubectl', ['version', '--client'], process.cwd());
+  // From 1.21 on, kubectl prints the kustomize it embeds; before, it embeds kustomize v2.0.3.
+  const kustomize = /Kustomize Version: v?(\d+)/.exec(version.stdout);
+  if (version.code !== 0 || (kustomize && Number(kustomize[1]) >= 4)) return undefined;
+  const kubectl = /GitVersion:"(v[^"]+)"|Client Version: (v\d\S*)/.exec(version.stdout);
+  return `The kubectl on PATH (${kubectl?.[1] ?? kubectl?.[2] ?? 'unknown version'}) embeds kustomize ${kustomize ? `v${kustomize[1]}` : 'v2'}, which reads neither a folder in \`resources\` nor \`patches\`. Install kubectl 1.21 or later (https://kubernetes.io/docs/tasks/tools/) or kustomize v4 or later, then deploy again.`;
 }
 
 /** The fallback: Modelship's own renderer for what `containerize` generates, over files read here. */

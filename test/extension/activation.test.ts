@@ -1,9 +1,10 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { COMMAND_IDS } from '../../src/extension/commands';
-import { EXTENSION_ID, activated } from './testApi';
+import { EXTENSION_ID, activated, waitFor } from './testApi';
 
 interface Manifest {
   activationEvents: string[];
@@ -14,6 +15,14 @@ interface Manifest {
     menus: Record<string, { command: string; when?: string }[]>;
     views: Record<string, { id: string }[]>;
   };
+}
+
+/** A bundle's text and that of the shared chunks it requires, transitively (scripts/sharedChunks.mjs). */
+function withChunks(extensionPath: string, bundle: string, seen = new Set<string>()): string {
+  seen.add(bundle);
+  const text = fs.readFileSync(path.join(extensionPath, 'dist', bundle), 'utf8');
+  const chunks = [...text.matchAll(/require\("\.\/(chunk-[0-9a-f]{8}\.js)"\)/g)].map((m) => m[1]!).filter((c) => !seen.has(c));
+  return [text, ...chunks.map((c) => (seen.has(c) ? '' : withChunks(extensionPath, c, seen)))].join('\n');
 }
 
 suite('activation', () => {
@@ -57,8 +66,8 @@ suite('activation', () => {
     assert.ok(ext);
     const bundle = fs.readFileSync(path.join(ext.extensionPath, 'dist/extension.js'), 'utf8');
     for (const marker of ['loadFromOptions', 'application/apply-patch+yaml', 'Content-Security-Policy']) assert.ok(!bundle.includes(marker), `extension.js holds ${marker}`);
-    const deploy = fs.readFileSync(path.join(ext.extensionPath, 'dist/deploy.js'), 'utf8');
-    for (const marker of ['loadFromOptions', 'application/apply-patch+yaml', 'Content-Security-Policy']) assert.ok(deploy.includes(marker), `deploy.js holds ${marker}`);
+    const deploy = withChunks(ext.extensionPath, 'deploy.js');
+    for (const marker of ['loadFromOptions', 'application/apply-patch+yaml', 'Content-Security-Policy']) assert.ok(deploy.includes(marker), `deploy.js or a chunk it requires holds ${marker}`);
     const manifest = JSON.parse(fs.readFileSync(path.join(ext.extensionPath, 'package.json'), 'utf8')) as Manifest;
     for (const event of ['onWebviewPanel:modelship.status', 'onWebviewPanel:modelship.logs']) assert.ok(manifest.activationEvents.includes(event), event);
   });
@@ -76,5 +85,26 @@ suite('activation', () => {
     const bundle = fs.readFileSync(path.join(ext.extensionPath, 'dist/extension.js'), 'utf8');
     assert.ok(bundle.length < 80 * 1024, `dist/extension.js is ${bundle.length} bytes`);
     for (const marker of ['kustomization|Chart|values']) assert.ok(!bundle.includes(marker), `${marker} is not in extension.js (it belongs to the lazily loaded lint code)`);
+  });
+
+  test('terminal: a new integrated terminal has the CLI shims first on PATH, and `modelship --version` runs there', async function () {
+    if (process.platform === 'win32') this.skip();
+    await activated();
+    const ext = vscode.extensions.getExtension(EXTENSION_ID);
+    assert.ok(ext);
+    const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'modelship-terminal-')), 'env.txt');
+    const script = `{ printf '%s\\n' "$PATH"; command -v modelship; modelship --version; echo "exit $?"; } > '${out}.tmp' 2>&1; mv '${out}.tmp' '${out}'`;
+    const terminal = vscode.window.createTerminal({ name: 'modelship PATH test', shellPath: '/bin/sh', shellArgs: ['-c', script] });
+    try {
+      const text = await waitFor('the terminal to write its PATH', () => fs.existsSync(out) && fs.readFileSync(out, 'utf8'), 30000);
+      const [pathLine, found, ...rest] = text.trim().split('\n');
+      const bin = path.join(ext.extensionPath, 'bin');
+      assert.strictEqual(pathLine!.split(path.delimiter)[0], bin, `PATH starts with the shims: ${pathLine}`);
+      assert.strictEqual(found, path.join(bin, 'modelship'));
+      const version = (ext.packageJSON as { version: string }).version;
+      assert.match(rest.join('\n'), new RegExp(`^(${version.replace(/\./g, '\\.')}|dev)\nexit 0$`), rest.join('\n'));
+    } finally {
+      terminal.dispose();
+    }
   });
 });

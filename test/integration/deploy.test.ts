@@ -103,7 +103,7 @@ test('deploy → Ready → status → a second revision → rollback → undeplo
   assert.match(dry.stdout, /= Deployment\/.*iris-sklearn \(unchanged\)/);
 
   // A second revision: a pod-template annotation from the overlay.
-  replaceIn(join(project!, 'deploy/k8s/overlays/staging/kustomization.yaml'), /\nbases:/, '\ncommonAnnotations:\n  modelship.test/revision: "2"\nbases:');
+  replaceIn(join(project!, 'deploy/k8s/overlays/staging/kustomization.yaml'), /\nresources:/, '\ncommonAnnotations:\n  modelship.test/revision: "2"\nresources:');
   const diff = await deploy(project!, ns, '--dry-run');
   assert.match(diff.stdout, /\+\s+modelship\.test\/revision: "2"/);
   const second = await deploy(project!, ns);
@@ -165,7 +165,7 @@ const FAILURES: Failure[] = [
   },
   {
     name: 'pull',
-    edit: (dir) => replaceIn(join(dir, 'deploy/k8s/overlays/dev/kustomization.yaml'), /\nbases:/, `\nimages:\n  - name: iris-sklearn\n    newName: ${REGISTRY}/modelship-missing\n    newTag: nope\nbases:`),
+    edit: (dir) => replaceIn(join(dir, 'deploy/k8s/overlays/dev/kustomization.yaml'), /\nresources:/, `\nimages:\n  - name: iris-sklearn\n    newName: ${REGISTRY}/modelship-missing\n    newTag: nope\nresources:`),
     timeout: '90',
     expect: [/modelship-missing:nope/, /ImagePullBackOff|ErrImagePull|pull/i],
   },

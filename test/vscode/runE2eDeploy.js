@@ -639,7 +639,7 @@ function defineSteps(page, ctx) {
         'apiVersion: apps/v1', 'kind: Deployment', 'metadata:', `  name: ${PROJECT}`, 'spec:', '  template:', '    spec:', '      containers:',
         '        - name: server', '          env:', '            - name: MODEL_PATH', '              value: /models/missing.joblib', '',
       ].join('\n'));
-      fs.writeFileSync(path.join(ctx.overlay, 'kustomization.yaml'), `${ctx.overlayKustomization}patchesStrategicMerge:\n  - e2e-broken-patch.yaml\n`);
+      fs.writeFileSync(path.join(ctx.overlay, 'kustomization.yaml'), `${ctx.overlayKustomization}patches:\n  - path: e2e-broken-patch.yaml\n`);
       const t0 = Date.now();
       const text = await deployFromPalette();
       console.log(`    ${text.slice(0, 300)} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { renderKustomization, rewriteImage, type KustomizeFileReader } from '../../../src/core/deploy/kustomize';
@@ -19,10 +19,11 @@ const readFs: KustomizeFileReader = (file) => {
   }
 };
 
-/** Every kubectl here to compare with: the lab's 1.24 (kustomize v4.5) and the one on PATH (Debian's, or newer). */
+/** Every kubectl here to compare with: the lab's 1.24 (kustomize v4.5), 1.32 from scripts/install-kubectl.sh (kustomize v5) and the one on PATH. */
 function findKubectls(): { path: string; version: string }[] {
   const found: { path: string; version: string }[] = [];
-  for (const candidate of ['/root/.cache/kube-lab/bin/kubectl', 'kubectl']) {
+  const installed = join(process.env.MODELSHIP_CACHE ?? join(homedir(), '.cache/modelship'), 'kubectl-v32-2.1.0/bin/kubectl');
+  for (const candidate of ['/root/.cache/kube-lab/bin/kubectl', installed, 'kubectl']) {
     const probe = spawnSync(candidate, ['version', '--client'], { encoding: 'utf8' });
     if (probe.status === 0) found.push({ path: candidate, version: /Kustomize Version: (\S+)/.exec(probe.stdout)?.[1] ?? 'unknown' });
   }
@@ -84,6 +85,23 @@ for (const gpu of [false, true]) {
     }
   });
 }
+
+test('overlays in the deprecated form earlier versions generated (`bases`, `patchesStrategicMerge`) render as today\'s do, as kubectl kustomize renders them', { skip: NO_KUBECTL }, () => {
+  const project = containerize();
+  for (const env of ['dev', 'staging', 'prod']) {
+    const overlay = join(project, 'deploy/k8s/overlays', env);
+    const current = renderKustomization(readFs, overlay);
+    const file = join(overlay, 'kustomization.yaml');
+    const text = readFileSync(file, 'utf8');
+    const old = text
+      .replace('resources:\n  - ../../base\n', 'bases:\n  - ../../base\nresources:\n')
+      .replace('patches:\n  - path: deployment-patch.yaml\n', 'patchesStrategicMerge:\n  - deployment-patch.yaml\n');
+    assert.match(old, /bases:/, `${file}: the old form is written`);
+    writeFileSync(file, old);
+    assert.deepEqual(renderKustomization(readFs, overlay), current, `${env}: the old form renders the same objects`);
+    assertSameAsKubectl(overlay);
+  }
+});
 
 test('hand-made overlays with images, commonLabels, labels, annotations, patches and replicas render as kubectl kustomize does', { skip: NO_KUBECTL }, () => {
   const project = containerize();

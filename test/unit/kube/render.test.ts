@@ -35,3 +35,31 @@ test('with neither kustomize nor kubectl on PATH, the overlay is rendered by the
     process.env.PATH = saved;
   }
 });
+
+test('a kubectl older than 1.21 that fails on a current overlay is named, with what to install', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'modelship-render-'));
+  mkdirSync(join(root, 'bin'));
+  mkdirSync(join(root, 'overlay'));
+  writeFileSync(join(root, 'overlay/kustomization.yaml'), 'resources:\n  - ../base\n');
+  // What Debian's kubectl 1.20 prints and how its kustomize v2 fails on a folder in `resources`.
+  const kubectl = join(root, 'bin/kubectl');
+  writeFileSync(kubectl, [
+    '#!/bin/sh',
+    'if [ "$1" = version ]; then echo \'Client Version: version.Info{Major:"1", Minor:"20", GitVersion:"v1.20.2"}\'; exit 0; fi',
+    'echo "Error: rawResources failed to read Resources: Load from path ../base failed: \'../base\' must be a file" >&2',
+    'exit 1',
+    '',
+  ].join('\n'), { mode: 0o755 });
+  const saved = process.env.PATH;
+  process.env.PATH = join(root, 'bin');
+  try {
+    await assert.rejects(renderKustomize(join(root, 'overlay')), (error: Error & { code?: string; hint?: string }) => {
+      assert.equal(error.code, 'RENDER_FAILED');
+      assert.match(error.message, /must be a file/);
+      assert.match(error.hint ?? '', /The kubectl on PATH \(v1\.20\.2\) embeds kustomize v2, .*Install kubectl 1\.21 or later/);
+      return true;
+    });
+  } finally {
+    process.env.PATH = saved;
+  }
+});

@@ -212,8 +212,11 @@ test('cross-file: an HPA beside a Deployment in another file', async () => {
 
 test('kustomize patches are partial objects: no required fields, no missing-field rules', async () => {
   const patch = 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 2\n  template:\n    spec:\n      containers:\n        - name: server\n          resources:\n            requests:\n              cpu: 100m\n';
-  const kustomization = parseManifests('resources:\n  - ../base\npatchesStrategicMerge:\n  - replicas.yaml\n', 'deploy/overlays/dev/kustomization.yaml');
-  assert.deepEqual(await lint(patch, { file: 'deploy/overlays/dev/replicas.yaml', others: kustomization }), []);
+  // The deprecated form (users' older overlays) and the current one (what containerize generates).
+  for (const patches of ['patchesStrategicMerge:\n  - replicas.yaml\n', 'patches:\n  - path: replicas.yaml\n']) {
+    const kustomization = parseManifests(`resources:\n  - ../base\n${patches}`, 'deploy/overlays/dev/kustomization.yaml');
+    assert.deepEqual(await lint(patch, { file: 'deploy/overlays/dev/replicas.yaml', others: kustomization }), [], patches);
+  }
   assert.deepEqual(await lint(patch, { file: 'deploy/overlays/dev/deployment-patch.yaml' }), [], 'named like a patch');
   const asObject = await lint(patch, { file: 'deploy/overlays/dev/replicas.yaml' });
   assert.ok(only(asObject, K8S.schema).some((f) => /spec\.selector/.test(f.message)), 'a whole object needs its selector');

@@ -4,8 +4,8 @@
 // skip with a reason on a developer's machine but are required when CI is set.
 import type { TestContext } from 'node:test';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { detectProject } from '../../../src/core/detect';
@@ -132,9 +132,42 @@ export function run(command: string, args: string[], cwd?: string): { stdout: st
   return { stdout: result.stdout, stderr: result.stderr };
 }
 
-/** kubectl binaries to render overlays with: MODELSHIP_KUBECTL (colon-separated) or `kubectl`. */
+/** Where scripts/install-kubectl.sh puts kubectl 1.32 (kustomize v5). */
+export const INSTALLED_KUBECTL = join(process.env.MODELSHIP_CACHE ?? join(homedir(), '.cache/modelship'), 'kubectl-v32-2.1.0/bin/kubectl');
+export const INSTALL_KUBECTL = 'bash scripts/install-kubectl.sh';
+
+/** The kustomize major version a kubectl embeds (`Kustomize Version: v5.5.0`), or undefined when it does not run. */
+export function kustomizeMajor(kubectl: string): number | undefined {
+  const probe = spawnSync(kubectl, ['version', '--client'], { encoding: 'utf8' });
+  if (probe.error || probe.status !== 0) return undefined;
+  const match = /Kustomize Version: v?(\d+)/.exec(probe.stdout);
+  // kubectl before 1.21 prints no kustomize version: it embeds kustomize v2.0.3.
+  return match ? Number(match[1]) : 2;
+}
+
+/**
+ * kubectl binaries to render overlays with: MODELSHIP_KUBECTL (colon-separated), else the kubectl
+ * scripts/install-kubectl.sh installed, else `kubectl` on PATH.
+ */
 export function kubectlBinaries(): string[] {
-  return (process.env.MODELSHIP_KUBECTL ?? 'kubectl').split(':').filter(Boolean);
+  if (process.env.MODELSHIP_KUBECTL) return process.env.MODELSHIP_KUBECTL.split(':').filter(Boolean);
+  return [existsSync(INSTALLED_KUBECTL) ? INSTALLED_KUBECTL : 'kubectl'];
+}
+
+/**
+ * A kubectl with kustomize v5 (what current kubectl, ≥ 1.27, embeds): the one scripts/install-kubectl.sh
+ * installed, or `kubectl` on PATH when it is that recent. Missing: skips saying which command installs it,
+ * or fails when CI is set.
+ */
+export function currentKubectl(t: TestContext): string | undefined {
+  for (const candidate of [...kubectlBinaries(), INSTALLED_KUBECTL, 'kubectl']) {
+    if ((kustomizeMajor(candidate) ?? 0) >= 5) return candidate;
+  }
+  const reason = `no kubectl with kustomize v5 here (neither ${INSTALLED_KUBECTL} nor kubectl on PATH); run \`${INSTALL_KUBECTL}\``;
+  if (process.env.CI) throw new Error(`${reason}; CI must provide it`);
+  t.diagnostic(reason);
+  t.skip(reason);
+  return undefined;
 }
 
 type Validatable = { validate(): void };

@@ -6,7 +6,7 @@ import { ModelshipError } from '../../../src/core/errors';
 import type { PlannedFile, ServingSpec } from '../../../src/core/scaffold';
 import { apiVersionsFor, DEFAULT_KUBE_VERSION } from '../../../src/core/scaffold/k8s/apiVersions';
 import { renderKubernetes } from '../../../src/core/scaffold/generators/kubernetes';
-import { CASES, IRIS, MODELS, kubectlBinaries, parseOne, parseYaml, plan, requireTool, run, validateKubernetes, writeTree, type Obj } from './kubernetes.support';
+import { CASES, IRIS, MODELS, currentKubectl, kubectlBinaries, parseOne, parseYaml, plan, requireTool, run, validateKubernetes, writeTree, type Obj } from './kubernetes.support';
 
 
 const KUBE_VERSION = process.env.MODELSHIP_KUBE_VERSION ?? DEFAULT_KUBE_VERSION;
@@ -169,20 +169,25 @@ test('base manifests agree with each other and with the spec', async () => {
   }
 });
 
-test('kustomizations use only fields kustomize v2 and v5 both read', async () => {
-  const allowed = new Set(['apiVersion', 'kind', 'namespace', 'bases', 'resources', 'patchesStrategicMerge']);
+test('kustomizations use only `resources` and `patches` with a path, which kustomize v4 and v5 read without warnings', async () => {
+  const allowed = new Set(['apiVersion', 'kind', 'namespace', 'resources', 'patches']);
   for (const c of CASES) {
     const { files } = await plan(c.root, c.options);
     const kustomizations = k8sFiles(files).filter(isKustomization);
     assert.equal(kustomizations.length, 4);
     for (const f of kustomizations) {
       const k = parseOne(f);
-      for (const key of Object.keys(k)) assert.ok(allowed.has(key), `${f.path}: ${key} is not read by kustomize v2`);
+      for (const key of Object.keys(k)) assert.ok(allowed.has(key), `${f.path}: ${key} is deprecated or not generated`);
       const dir = f.path.slice(0, -'kustomization.yaml'.length);
-      const listed = [...((k.resources as string[]) ?? []), ...((k.patchesStrategicMerge as string[]) ?? [])];
+      const patches = ((k.patches as { path?: string }[]) ?? []).map((p) => {
+        assert.deepEqual(Object.keys(p), ['path'], `${f.path}: a patch is a file, applied to the object it names`);
+        return p.path!;
+      });
+      const fileResources = ((k.resources as string[]) ?? []).filter((r) => r.endsWith('.yaml'));
+      const folders = ((k.resources as string[]) ?? []).filter((r) => !r.endsWith('.yaml'));
+      assert.deepEqual(folders, dir.includes('/overlays/') ? ['../../base'] : [], `${f.path}: an overlay builds on the base`);
+      const listed = [...fileResources, ...patches];
       for (const r of listed) assert.ok(files.some((p) => p.path === dir + r), `${f.path}: ${r} is planned`);
-      // kustomize v2 reads `resources` as files only; folders go in `bases`.
-      for (const r of (k.resources as string[]) ?? []) assert.match(r, /\.yaml$/);
       const planned = k8sFiles(files).filter((p) => p.path.startsWith(dir) && p.path !== f.path && !p.path.slice(dir.length).includes('/'));
       for (const p of planned) assert.ok(listed.includes(p.path.slice(dir.length)), `${p.path} is listed in ${f.path}`);
     }
@@ -225,6 +230,21 @@ test('overlays render with the real kubectl kustomize, validate and agree', asyn
         assert.equal(deployment.spec.template.spec.containers[0].resources.requests.memory, spec.resources.requests.memory, `${where}: memory stays`);
         if (env === 'prod') assert.ok(deployment.spec.template.spec.topologySpreadConstraints, `${where}: prod spreads across nodes`);
       }
+    }
+  }
+});
+
+test('every overlay renders with a current kubectl (kustomize v5) without a warning', async (t) => {
+  const kubectl = currentKubectl(t);
+  if (!kubectl) return;
+  t.diagnostic(`rendering with ${kubectl}: ${run(kubectl, ['version', '--client']).stdout.split('\n')[0]}`);
+  for (const c of CASES) {
+    const { spec, files } = await plan(c.root, c.options);
+    const root = writeTree(k8sFiles(targeted(spec, files)));
+    for (const dir of ['base', 'overlays/dev', 'overlays/staging', 'overlays/prod']) {
+      // Deprecated fields (`bases`, `patchesStrategicMerge`, `commonLabels`) show only as warnings on stderr.
+      const { stderr } = run(kubectl, ['kustomize', `deploy/k8s/${dir}`], root);
+      assert.equal(stderr, '', `${c.label}: kubectl kustomize deploy/k8s/${dir} warns`);
     }
   }
 });

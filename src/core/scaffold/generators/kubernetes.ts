@@ -2,11 +2,10 @@
  * Kubernetes manifests in a Kustomize layout: `deploy/k8s/base` (Deployment, Service, ConfigMap)
  * and `overlays/{dev,staging,prod}` (namespace, replicas or HPA, PDB, resource changes).
  *
- * The kustomizations use only fields that kustomize v2.0.3 (kubectl 1.14 to 1.20, still Debian's)
- * reads and that kustomize v5 still honours: `bases` for the base folder (v2 reads `resources`
- * as files only) and `patchesStrategicMerge` (v2 has no `patches`). v5 warns that both are
- * deprecated and renders the same objects. Labels are written into each object instead of
- * `commonLabels`, which would also rewrite the immutable selectors.
+ * The kustomizations use only `resources` (the base folder and the overlay's files) and `patches`
+ * with a `path`: what kustomize v4 and v5 read without a deprecation warning (kubectl 1.21 and
+ * later). Kustomize v2 (kubectl up to 1.20) reads neither. Labels are written into each object
+ * instead of `commonLabels`, which would also rewrite the immutable selectors.
  */
 import type { Generator } from '../generator';
 import { LAYOUT } from '../layout';
@@ -111,7 +110,7 @@ function overlayFiles(spec: ServingSpec, env: Environment, options: KubernetesOp
     files.push({ path: `${dir}/${name}`, contents: yamlText({ value, comment: header(spec, comment) }), target: 'k8s', purpose });
 
   add('namespace.yaml', namespace(ns, spec), `Namespace of the ${env} environment`, `The ${env} namespace. Drop it from kustomization.yaml if the namespace is provisioned elsewhere.`);
-  const resources = ['namespace.yaml'];
+  const resources = ['../../base', 'namespace.yaml'];
   if (profile.autoscaling) {
     const { minReplicas, maxReplicas } = profile.autoscaling;
     add('hpa.yaml', horizontalPodAutoscaler(spec, profile.autoscaling, versions), `Autoscaling for ${env}`, `${minReplicas} to ${maxReplicas} replicas on CPU; the minimum is the ${env} replica count. Needs metrics-server.`);
@@ -124,8 +123,8 @@ function overlayFiles(spec: ServingSpec, env: Environment, options: KubernetesOp
   const patch = deploymentPatch(spec, env);
   if (patch) add('deployment-patch.yaml', patch, `Deployment changes for ${env}`, `What ${env} changes in the base Deployment (a strategic merge patch).`);
 
-  const kustomization: Record<string, unknown> = { ...KUSTOMIZATION, namespace: ns, bases: ['../../base'], resources };
-  if (patch) kustomization.patchesStrategicMerge = ['deployment-patch.yaml'];
+  const kustomization: Record<string, unknown> = { ...KUSTOMIZATION, namespace: ns, resources };
+  if (patch) kustomization.patches = [{ path: 'deployment-patch.yaml' }];
   files.unshift({
     path: `${dir}/kustomization.yaml`,
     contents: yamlText({
@@ -133,8 +132,8 @@ function overlayFiles(spec: ServingSpec, env: Environment, options: KubernetesOp
       comment: header(spec, `The ${env} environment: kubectl apply -k ${dir}`),
       notes: [
         {
-          path: ['bases'],
-          text: '`bases` and `patchesStrategicMerge` keep this readable by kustomize v2 (kubectl 1.20);\nkustomize v5 warns that they are deprecated and renders the same objects.',
+          path: ['resources'],
+          text: 'A folder in `resources` and `patches` with a `path` need kubectl 1.21 or later (kustomize v4 or v5).',
         },
       ],
     }),
