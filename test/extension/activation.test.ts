@@ -87,7 +87,7 @@ suite('activation', () => {
     for (const marker of ['kustomization|Chart|values']) assert.ok(!bundle.includes(marker), `${marker} is not in extension.js (it belongs to the lazily loaded lint code)`);
   });
 
-  test('terminal: a new integrated terminal has the CLI shims first on PATH, and `modelship --version` runs there', async function () {
+  test('terminal: a new integrated terminal has the CLI shims last on PATH (a modelship of the user\'s wins), and `modelship --version` runs there', async function () {
     if (process.platform === 'win32') this.skip();
     await activated();
     const ext = vscode.extensions.getExtension(EXTENSION_ID);
@@ -99,7 +99,7 @@ suite('activation', () => {
       const text = await waitFor('the terminal to write its PATH', () => fs.existsSync(out) && fs.readFileSync(out, 'utf8'), 30000);
       const [pathLine, found, ...rest] = text.trim().split('\n');
       const bin = path.join(ext.extensionPath, 'bin');
-      assert.strictEqual(pathLine!.split(path.delimiter)[0], bin, `PATH starts with the shims: ${pathLine}`);
+      assert.strictEqual(pathLine!.split(path.delimiter).at(-1), bin, `PATH ends with the shims: ${pathLine}`);
       assert.strictEqual(found, path.join(bin, 'modelship'));
       const version = (ext.packageJSON as { version: string }).version;
       assert.match(rest.join('\n'), new RegExp(`^(${version.replace(/\./g, '\\.')}|dev)\nexit 0$`), rest.join('\n'));
