@@ -206,7 +206,7 @@ test('the environments file alone picks context, namespace, registry and the Hel
   if (!(await ready(t))) return;
   const helm = spawnSync('helm', ['version', '--short'], { encoding: 'utf8' });
   if (helm.error || helm.status !== 0) {
-    t.skip('helm is not on PATH (bash scripts/install-helm.sh installs one; .ci/run puts it on PATH)');
+    t.skip('helm is not on PATH: run `export PATH="$(bash scripts/install-helm.sh):$PATH"`');
     return;
   }
   const ns = namespace('helm');
