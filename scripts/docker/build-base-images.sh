@@ -7,9 +7,13 @@
 # Images (tags):
 #   modelship-test/python-ml:3.11-bookworm   Python 3.11 + numpy/scipy/scikit-learn/joblib/fastapi/uvicorn/
 #                                            prometheus-client/redis from Debian; pip + venv work offline.
-#   python:3.11-slim                         the same image, so generated Dockerfiles' `FROM python:3.11-slim`
-#                                            resolve locally (never pulled: the engine has it).
+#   modelship-test/python:3.11-slim          the same image under the name the tests pass to containerize as
+#                                            --base-image (MODELSHIP_TEST_BASE_IMAGE in test-infra.env).
 #   modelship-test/python-ml:3.11-bookworm-torch   only with MODELSHIP_BASE_IMAGE_TORCH=1: adds torch + xgboost.
+#
+# Only names under modelship-test/ are ever tagged: the machine's own python:3.11-slim, if it has one, is left
+# as it is. (Versions before this one tagged python:3.11-slim; if `docker image inspect python:3.11-slim`
+# shows the label org.modelship.base-key, that is the old stand-in, and `docker rmi python:3.11-slim` drops it.)
 #
 # Each image records what it provides in /etc/modelship-provides.txt (pip freeze format; feed it to the generator
 # as `--base-provides @file`) and in the label org.modelship.base-provides (comma-separated).
@@ -26,6 +30,8 @@
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive LC_ALL=C
 unset DOCKER_HOST DOCKER_CONTEXT
+# shellcheck source=test-infra.env
+. "$(dirname "$0")/test-infra.env"
 
 SCRIPT_VERSION=1 # bump to force a rebuild everywhere (the keys below also hash the build functions themselves)
 CACHE="${MODELSHIP_CACHE:-$HOME/.cache/modelship}"
@@ -271,13 +277,14 @@ ensure_variant() { # ensure_variant VARIANT TAG MODULES -- PACKAGES...
 
 T0=$SECONDS
 ensure_variant base "$NAME:3.11-bookworm" "numpy,scipy,joblib,fastapi,starlette,uvicorn,prometheus_client,redis" -- "${BASE_PACKAGES[@]}"
-# Generated Dockerfiles say FROM python:3.11-slim; point that name at the local image (nothing is ever pulled).
-if [ "$(docker image inspect python:3.11-slim --format '{{.Id}}' 2>/dev/null)" != "$(docker image inspect "$NAME:3.11-bookworm" --format '{{.Id}}')" ]; then
-  docker tag "$NAME:3.11-bookworm" python:3.11-slim
-  say "tagged python:3.11-slim -> $NAME:3.11-bookworm"
+# The name the tests build FROM (containerize --base-image); private, so no image of the machine's own is replaced.
+case "$MODELSHIP_TEST_BASE_IMAGE" in modelship-test/*) ;; *) die "MODELSHIP_TEST_BASE_IMAGE ($MODELSHIP_TEST_BASE_IMAGE in test-infra.env) must be under modelship-test/" ;; esac
+if [ "$(docker image inspect "$MODELSHIP_TEST_BASE_IMAGE" --format '{{.Id}}' 2>/dev/null)" != "$(docker image inspect "$NAME:3.11-bookworm" --format '{{.Id}}')" ]; then
+  docker tag "$NAME:3.11-bookworm" "$MODELSHIP_TEST_BASE_IMAGE"
+  say "tagged $MODELSHIP_TEST_BASE_IMAGE -> $NAME:3.11-bookworm"
 fi
 if [ "${MODELSHIP_BASE_IMAGE_TORCH:-0}" = 1 ]; then
   ensure_variant torch "$NAME:3.11-bookworm-torch" "numpy,sklearn,torch,xgboost,fastapi,uvicorn" -- "${TORCH_PACKAGES[@]}"
 fi
-docker image ls --format 'base-images: {{.Repository}}:{{.Tag}} {{.ID}} {{.Size}}' | grep -E "python:3.11-slim|$NAME" || true
+docker image ls --format 'base-images: {{.Repository}}:{{.Tag}} {{.ID}} {{.Size}}' | grep -F ' modelship-test/' || true
 say "done in $((SECONDS - T0))s"

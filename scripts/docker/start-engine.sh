@@ -2,8 +2,16 @@
 # Starts a real Docker engine (and a local registry v2 on 127.0.0.1:5000) for the integration tests.
 # Idempotent: a second run only checks that both answer and prints the engine version.
 #
-#   sudo bash scripts/docker/start-engine.sh            # engine + registry
+#   bash scripts/docker/start-engine.sh                        # as root: engine + registry
 #   MODELSHIP_REGISTRY=0 bash scripts/docker/start-engine.sh   # engine only
+#
+# The registry: when nothing answers on its address, this starts Debian's docker-registry there. When something
+# already answers, it is used only if it is provably a test registry: the docker-registry this script started
+# (its config is under $MODELSHIP_CACHE/registry) or the kube lab's (../shared/kube-lab starts one on
+# 127.0.0.1:5000 when nothing else serves there, and the cluster pulls from it: that sharing is deliberate).
+# A test registry gets a mark the tests check before pushing: the repository in test-infra.env's
+# MODELSHIP_TEST_REGISTRY_MARKER, tagged with this machine's id ($MODELSHIP_CACHE/registry/test-registry-id).
+# Anything else answering there is left alone, unmarked, and the push tests skip saying so.
 #
 # Environment (all optional):
 #   MODELSHIP_CACHE                  cache folder (default ~/.cache/modelship); the registry stores blobs under it
@@ -12,13 +20,16 @@
 #   MODELSHIP_DOCKER_LOG             dockerd's log (default /var/log/modelship-dockerd.log)
 #   MODELSHIP_DOCKER_START_TIMEOUT   seconds to wait for the engine to answer (default 90)
 #   MODELSHIP_REGISTRY               0 to skip the registry
-#   MODELSHIP_REGISTRY_ADDR          registry listen address (default 127.0.0.1:5000)
+#   MODELSHIP_TEST_REGISTRY          registry address, host:port (default 127.0.0.1:5000); the tests read it too
+#   KUBE_LAB                         the kube lab's state folder (default ~/.cache/kube-lab), to recognise its registry
 #
 # Only the engine on the default socket (unix:///var/run/docker.sock) is managed; DOCKER_HOST is ignored so the
 # tests, which talk to that socket directly, see the same engine as the `docker` client.
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 unset DOCKER_HOST DOCKER_CONTEXT
+# shellcheck source=test-infra.env
+. "$(dirname "$0")/test-infra.env"
 
 CACHE="${MODELSHIP_CACHE:-$HOME/.cache/modelship}"
 DATA_ROOT="${MODELSHIP_DOCKER_DATA_ROOT:-/var/lib/docker}"
@@ -26,8 +37,10 @@ LOG="${MODELSHIP_DOCKER_LOG:-/var/log/modelship-dockerd.log}"
 TIMEOUT="${MODELSHIP_DOCKER_START_TIMEOUT:-90}"
 SOCK=/var/run/docker.sock
 PIDFILE=/var/run/docker.pid
-REGISTRY_ADDR="${MODELSHIP_REGISTRY_ADDR:-127.0.0.1:5000}"
+REGISTRY_ADDR="${MODELSHIP_TEST_REGISTRY:-$MODELSHIP_TEST_REGISTRY_DEFAULT}"
 REGISTRY_DIR="$CACHE/registry"
+REGISTRY_ID_FILE="$REGISTRY_DIR/test-registry-id"
+KUBE_LAB_DIR="${KUBE_LAB:-${XDG_CACHE_HOME:-$HOME/.cache}/kube-lab}"
 REGISTRY_LOG="${MODELSHIP_REGISTRY_LOG:-/var/log/modelship-registry.log}"
 
 say() { echo "start-engine: $*"; }
@@ -175,20 +188,86 @@ ensure_engine() {
 }
 
 # ---------------------------------------------------------------------------------------------- registry
-registry_answers() {
-  # Registry v2 answers GET /v2/ with 200 (no auth configured).
-  local code
-  code="$(curl -s -o /dev/null -w '%{http_code}' --max-time 3 "http://$REGISTRY_ADDR/v2/" 2>/dev/null || true)"
-  [ "$code" = 200 ]
+registry_code() {
+  # The HTTP status of GET /v2/ on the registry address; 000 when nothing answers.
+  curl -s -o /dev/null -w '%{http_code}' --max-time 3 "http://$REGISTRY_ADDR/v2/" 2>/dev/null || true
+}
+
+registry_answers() { [ "$(registry_code)" = 200 ]; } # a registry v2 without auth
+
+registry_id() {
+  # This machine's test registry id (the marker's tag), created once.
+  if [ ! -s "$REGISTRY_ID_FILE" ]; then
+    mkdir -p "$REGISTRY_DIR"
+    od -An -N8 -tx1 /dev/urandom | tr -d ' \n' >"$REGISTRY_ID_FILE.tmp"
+    mv "$REGISTRY_ID_FILE.tmp" "$REGISTRY_ID_FILE"
+  fi
+  cat "$REGISTRY_ID_FILE"
+}
+
+SCHEMA2=application/vnd.docker.distribution.manifest.v2+json
+marker_url() { echo "http://$REGISTRY_ADDR/v2/$MODELSHIP_TEST_REGISTRY_MARKER/manifests/$(registry_id)"; }
+marker_present() { curl -sfI -o /dev/null --max-time 3 -H "Accept: $SCHEMA2" "$(marker_url)"; }
+
+write_marker() {
+  # Pushes the marker: an image manifest with no layers whose config names this machine's id.
+  local id config digest location sep manifest
+  id="$(registry_id)"
+  config="{\"modelship-test-registry\":\"$id\",\"written-by\":\"scripts/docker/start-engine.sh\"}"
+  digest="sha256:$(printf '%s' "$config" | sha256sum | cut -d' ' -f1)"
+  location="$(curl -sf -X POST -D - -o /dev/null --max-time 10 "http://$REGISTRY_ADDR/v2/$MODELSHIP_TEST_REGISTRY_MARKER/blobs/uploads/" |
+    awk 'tolower($1) == "location:" { print $2 }' | tr -d '\r')" || return 1
+  [ -n "$location" ] || return 1
+  case "$location" in http*) ;; *) location="http://$REGISTRY_ADDR$location" ;; esac
+  case "$location" in *\?*) sep='&' ;; *) sep='?' ;; esac
+  curl -sf -o /dev/null -X PUT --max-time 10 -H 'Content-Type: application/octet-stream' --data-binary "$config" "$location${sep}digest=$digest" || return 1
+  manifest="{\"schemaVersion\":2,\"mediaType\":\"$SCHEMA2\",\"config\":{\"mediaType\":\"application/vnd.docker.container.image.v1+json\",\"size\":${#config},\"digest\":\"$digest\"},\"layers\":[]}"
+  curl -sf -o /dev/null -X PUT --max-time 10 -H "Content-Type: $SCHEMA2" --data-binary "$manifest" "$(marker_url)"
+}
+
+registry_owner() {
+  # Whose test registry listens on the registry's port: start-engine.sh's or the kube lab's (a docker-registry
+  # serving their config file); fails for anything else, or when the listener cannot be seen.
+  local port="${REGISTRY_ADDR##*:}" pid config
+  local -a argv
+  command -v ss >/dev/null 2>&1 || return 1
+  pid="$(ss -Hltnp "sport = :$port" 2>/dev/null | grep -o 'pid=[0-9]*' | head -n 1 | cut -d= -f2)"
+  [ -n "$pid" ] && [ -r "/proc/$pid/cmdline" ] || return 1
+  mapfile -d '' -t argv <"/proc/$pid/cmdline"
+  [ ${#argv[@]} -ge 3 ] && [ "$(basename "${argv[0]}")" = docker-registry ] && [ "${argv[1]}" = serve ] || return 1
+  config="$(readlink -f "${argv[2]}")"
+  case "$config" in
+    "$(readlink -f "$REGISTRY_DIR")"/config*.yml) echo "start-engine.sh's" ;;
+    "$(readlink -f "$KUBE_LAB_DIR" 2>/dev/null || echo "$KUBE_LAB_DIR")"/etc/registry.yml) echo "the kube lab's" ;;
+    *) return 1 ;;
+  esac
+}
+
+adopt_registry() {
+  # Marks the registry answering on the address when it is provably a test registry; otherwise leaves it alone.
+  local owner
+  if marker_present; then say "registry on $REGISTRY_ADDR is the test registry (marked)"; return 0; fi
+  if owner="$(registry_owner)"; then
+    write_marker || die "could not push the test registry mark to $(marker_url)"
+    say "registry on $REGISTRY_ADDR is $owner: marked it as the test registry"
+    return 0
+  fi
+  say "WARNING: something else answers on $REGISTRY_ADDR (GET /v2/ -> $(registry_code)); it is not a test registry, so it was left alone and the push tests will skip."
+  say "  Stop it, or choose another address: MODELSHIP_TEST_REGISTRY=127.0.0.1:5001 npm run setup:engine (and export it for npm test)."
+  REGISTRY_FOREIGN=1
 }
 
 ensure_registry() {
   [ "${MODELSHIP_REGISTRY:-1}" = 0 ] && return 0
   command -v curl >/dev/null 2>&1 || apt_install curl
-  if registry_answers; then say "registry already answering on $REGISTRY_ADDR"; return 0; fi
+  if [ "$(registry_code)" != 000 ]; then adopt_registry; return 0; fi
   command -v docker-registry >/dev/null 2>&1 || apt_install docker-registry
-  mkdir -p "$REGISTRY_DIR/storage"
-  local config="$REGISTRY_DIR/config.yml"
+  # One config and store per address: the default keeps the names it always had.
+  local slug="" config storage
+  [ "$REGISTRY_ADDR" = "$MODELSHIP_TEST_REGISTRY_DEFAULT" ] || slug="-$(echo "$REGISTRY_ADDR" | tr -c 'A-Za-z0-9\n' '_')"
+  config="$REGISTRY_DIR/config$slug.yml"
+  storage="$REGISTRY_DIR/storage$slug"
+  mkdir -p "$storage"
   cat >"$config" <<EOF
 # Written by scripts/docker/start-engine.sh: a plain local registry for push tests (no auth, no TLS).
 version: 0.1
@@ -198,7 +277,7 @@ log:
     service: registry
 storage:
   filesystem:
-    rootdirectory: $REGISTRY_DIR/storage
+    rootdirectory: $storage
   delete:
     enabled: true
 http:
@@ -206,13 +285,16 @@ http:
   headers:
     X-Content-Type-Options: [nosniff]
 EOF
-  say "starting docker-registry on $REGISTRY_ADDR (storage $REGISTRY_DIR/storage, log $REGISTRY_LOG)"
+  say "starting docker-registry on $REGISTRY_ADDR (storage $storage, log $REGISTRY_LOG)"
   mkdir -p "$(dirname "$REGISTRY_LOG")"
   setsid nohup docker-registry serve "$config" </dev/null >>"$REGISTRY_LOG" 2>&1 &
   local pid=$!
-  echo "$pid" >"$REGISTRY_DIR/registry.pid"
+  echo "$pid" >"$REGISTRY_DIR/registry$slug.pid"
   for _ in $(seq 1 30); do
-    registry_answers && return 0
+    if registry_answers; then
+      write_marker || die "could not push the test registry mark to $(marker_url)"
+      return 0
+    fi
     kill -0 "$pid" 2>/dev/null || break
     sleep 0.5
   done
@@ -237,4 +319,4 @@ ensure_registry
 
 docker version --format 'start-engine: engine {{.Server.Version}} (API {{.Server.APIVersion}}), client {{.Client.Version}} (API {{.Client.APIVersion}})'
 docker info --format 'start-engine: storage driver {{.Driver}}, cgroup driver {{.CgroupDriver}} v{{.CgroupVersion}}, data root {{.DockerRootDir}}'
-[ "${MODELSHIP_REGISTRY:-1}" = 0 ] || say "registry http://$REGISTRY_ADDR/v2/ ok"
+if [ "${MODELSHIP_REGISTRY:-1}" != 0 ] && [ "${REGISTRY_FOREIGN:-0}" != 1 ]; then say "test registry http://$REGISTRY_ADDR/v2/ ok (mark $MODELSHIP_TEST_REGISTRY_MARKER:$(registry_id))"; fi

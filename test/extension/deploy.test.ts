@@ -16,15 +16,15 @@ import * as vscode from 'vscode';
 import Mocha = require('mocha');
 import type { DeployOutcome } from '../../src/extension/deploy/deployProgress';
 import type { ModelshipApi } from '../../src/extension/extension';
-import { engineRequest } from '../helpers/engineSocket';
+import { CLUSTER_REGISTRY, clusterRegistryProblem, TEST_BASE_IMAGE, testBase } from '../helpers/testInfra';
 import { ScriptedPrompter, cancel, choose, type, type Answer } from './scriptedPrompter';
 import { EXTENSION_ID, activated, waitFor, workspaceFolder } from './testApi';
 import { restoreSnapshot, takeSnapshot, type Snapshot } from './workspaceSnapshot';
 
 const REQUIRED = Boolean(process.env.MODELSHIP_REQUIRE_VSCODE || process.env.CI);
-const BASE = 'python:3.11-slim';
 const PROJECT = 'ext-deploy-iris';
-const REGISTRY = process.env.MODELSHIP_TEST_REGISTRY ?? 'localhost:5000';
+/** The registry the lab pulls from (not MODELSHIP_TEST_REGISTRY, which the cluster cannot reach). */
+const REGISTRY = CLUSTER_REGISTRY;
 const SUFFIX = `${process.pid}-${Date.now().toString(36)}`;
 const STAGING_NS = `msext-${SUFFIX}`;
 const PROD_NS = `msext-prod-${SUFFIX}`;
@@ -52,15 +52,12 @@ function probeLab(): { kubeconfig: string; kubectl: (args: string[]) => string }
   return { kubeconfig, kubectl };
 }
 
+/** What the test base provides, once the registry the lab pulls from is the test registry too; or what is missing. */
 async function probeBase(): Promise<{ provides: string } | { missing: string }> {
-  try {
-    const base = await engineRequest('GET', `/images/${encodeURIComponent(BASE)}/json`);
-    if (base.status !== 200) return { missing: `the engine has no ${BASE} test base (run scripts/docker/build-base-images.sh)` };
-    const provides = (JSON.parse(base.body) as { Config?: { Labels?: Record<string, string> | null } }).Config?.Labels?.['org.modelship.base-provides'];
-    return provides ? { provides } : { missing: `${BASE} is not the Modelship test base` };
-  } catch (error) {
-    return { missing: `no Docker engine (${(error as Error).message})` };
-  }
+  const base = testBase();
+  if ('missing' in base) return base;
+  const registry = await clusterRegistryProblem();
+  return registry ?? base;
 }
 
 suite('deployments (real cluster and engine)', function () {
@@ -93,7 +90,7 @@ suite('deployments (real cluster and engine)', function () {
     before = takeSnapshot(workspaceFolder().uri.fsPath);
     projectDir = path.join(workspaceFolder().uri.fsPath, PROJECT);
     fs.cpSync(path.join(repo, 'examples/iris-sklearn'), projectDir, { recursive: true });
-    execFileSync(process.execPath, [path.join(repo, 'dist/cli.js'), 'containerize', projectDir, '--only', 'dockerfile,app,k8s', '--base-provides', (base as { provides: string }).provides], {
+    execFileSync(process.execPath, [path.join(repo, 'dist/cli.js'), 'containerize', projectDir, '--only', 'dockerfile,app,k8s', '--base-image', TEST_BASE_IMAGE, '--base-provides', (base as { provides: string }).provides], {
       env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' }, stdio: 'pipe', timeout: 60_000,
     });
     const config = vscode.workspace.getConfiguration('modelship');

@@ -1,15 +1,14 @@
 // The engine commands against a real Docker engine: a copy of examples/iris-sklearn, containerized by
 // the CLI inside the fixture workspace, is built, run, smoke-tested, followed, pushed (to the loopback
-// registry, when one answers) and stopped through executeCommand, checking the engine itself and the
+// test registry, when it is there) and stopped through executeCommand, checking the engine itself and the
 // Images & Containers view after each step. A broken copy shows its failing step in the error.
 //
-// Without a reachable engine (or the local python:3.11-slim test base) the suite skips, saying why;
+// Without a reachable engine (or the local modelship-test/python:3.11-slim test base) the suite skips, saying why;
 // with MODELSHIP_REQUIRE_VSCODE or CI set it fails instead. Everything it creates is removed.
 import * as assert from 'assert';
 import { execFileSync } from 'child_process';
 import { createHash } from 'crypto';
 import * as fs from 'fs';
-import * as http from 'http';
 import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
@@ -24,14 +23,13 @@ import type { TreeRow as ImagesRow } from '../../src/extension/common/treeRows';
 import { isGpuDockerfile } from '../../src/extension/engine/engineTargets';
 import { validateDestination } from '../../src/extension/engine/imagesPushDestination';
 import { ago, hostPort } from '../../src/extension/engine/imagesTreeItems';
-import { ENGINE_SOCKET, engineRequest } from '../helpers/engineSocket';
+import { engineRequest } from '../helpers/engineSocket';
+import { TEST_BASE_IMAGE, TEST_REGISTRY, testBase, testRegistryProblem } from '../helpers/testInfra';
 import { ScriptedPrompter, cancel, type } from './scriptedPrompter';
 import { EXTENSION_ID, activated, waitFor, workspaceFolder } from './testApi';
 import { restoreSnapshot, takeSnapshot, type Snapshot } from './workspaceSnapshot';
 
-const SOCKET = ENGINE_SOCKET;
-const BASE = 'python:3.11-slim';
-const REGISTRY = '127.0.0.1:5000';
+const REGISTRY = TEST_REGISTRY;
 const REQUIRED = Boolean(process.env.MODELSHIP_REQUIRE_VSCODE || process.env.CI);
 /** The project folder inside the workspace; its name is the image's name. */
 const PROJECT = 'ext-engine-iris';
@@ -39,34 +37,6 @@ const PROJECT = 'ext-engine-iris';
 /** Prints a line into the suite's output (the extension host's console does not reach the terminal). */
 function say(line: string): void {
   (Mocha.reporters.Base as unknown as { consoleLog: (...a: unknown[]) => void }).consoleLog(line);
-}
-
-/**
- * What the local test base provides (its `org.modelship.base-provides` label, which containerize's
- * --base-provides turns into a build that needs no network), or why the engine tests cannot run here.
- */
-async function probeEngine(): Promise<{ provides: string } | { missing: string }> {
-  try {
-    const version = await engineRequest('GET', '/version', 5000);
-    if (version.status !== 200) return { missing: `GET /version on ${SOCKET} answered ${version.status}` };
-    const base = await engineRequest('GET', `/images/${encodeURIComponent(BASE)}/json`);
-    if (base.status !== 200) return { missing: `the engine has no ${BASE} image (run scripts/docker/build-base-images.sh)` };
-    const provides = (JSON.parse(base.body) as { Config?: { Labels?: Record<string, string> | null } }).Config?.Labels?.['org.modelship.base-provides'];
-    return provides ? { provides } : { missing: `${BASE} is not the Modelship test base (no org.modelship.base-provides label)` };
-  } catch (error) {
-    return { missing: `no Docker engine on ${SOCKET} (${(error as Error).message})` };
-  }
-}
-
-function registryAnswers(): Promise<boolean> {
-  return new Promise((resolve) => {
-    const req = http.get(`http://${REGISTRY}/v2/`, { timeout: 2000 }, (res) => {
-      res.resume();
-      resolve(res.statusCode === 200 || res.statusCode === 401);
-    });
-    req.on('error', () => resolve(false));
-    req.on('timeout', () => req.destroy());
-  });
 }
 
 /** The label value Modelship's containers carry for a project (src/core/ship/containerLabels.ts). */
@@ -93,7 +63,7 @@ async function removeProjectContainers(projectDir: string): Promise<void> {
 /** Copies examples/iris-sklearn to `dir` and generates its Dockerfile and app with the CLI (reusing what the base provides). */
 function containerizedCopy(repo: string, dir: string, provides: string): void {
   fs.cpSync(path.join(repo, 'examples/iris-sklearn'), dir, { recursive: true });
-  execFileSync(process.execPath, [path.join(repo, 'dist/cli.js'), 'containerize', dir, '--only', 'dockerfile,app', '--base-provides', provides], {
+  execFileSync(process.execPath, [path.join(repo, 'dist/cli.js'), 'containerize', dir, '--only', 'dockerfile,app', '--base-image', TEST_BASE_IMAGE, '--base-provides', provides], {
     env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
     stdio: 'pipe',
     timeout: 60_000,
@@ -118,7 +88,8 @@ suite('engine commands (real Docker engine)', function () {
 
   suiteSetup(async function () {
     this.timeout(120_000);
-    const probe = await probeEngine();
+    // What the test base provides (containerize's --base-provides: a build that needs no network), or what is missing.
+    const probe = testBase();
     if ('missing' in probe) {
       if (REQUIRED) assert.fail(`MODELSHIP_REQUIRE_VSCODE/CI need a Docker engine for the engine commands: ${probe.missing}`);
       say(`    engine commands SKIPPED: ${probe.missing}`);
@@ -223,8 +194,10 @@ suite('engine commands (real Docker engine)', function () {
 
   test('modelship.pushImage asks the destination, remembers it, and pushes to the loopback registry', async function () {
     this.timeout(180_000);
-    if (!(await registryAnswers())) {
-      say(`      (push skipped: no registry answers on ${REGISTRY}; scripts/docker/start-engine.sh starts one)`);
+    const registry = await testRegistryProblem();
+    if (registry) {
+      if (REQUIRED) assert.fail(`MODELSHIP_REQUIRE_VSCODE/CI need the test registry: ${registry.missing}`);
+      say(`      (push skipped: ${registry.missing})`);
       this.skip();
     }
     const destination = `${REGISTRY}/modelship-ext-test`;

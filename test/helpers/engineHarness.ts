@@ -8,6 +8,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, existsSync, cpSync, write
 import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { TEST_BASE_IMAGE, testBase, type Missing } from './testInfra';
 
 export const CLI = resolve(__dirname, '../../dist/cli.js');
 export const MAIN_SOCKET = '/var/run/docker.sock';
@@ -46,12 +47,22 @@ export function docker(args: string[], host?: string): string {
   return res.stdout;
 }
 
-/** Why the real engine cannot be used here, or undefined. */
-export function engineUnavailable(): string | undefined {
-  const probe = spawnSync('docker', ['image', 'inspect', 'python:3.11-slim', '--format', '{{index .Config.Labels "org.modelship.base-key"}}'], { encoding: 'utf8' });
-  if (probe.error) return 'the docker client is not installed';
-  if (probe.status !== 0 || !probe.stdout.trim()) return `no engine, or no modelship test base image python:3.11-slim (${probe.stderr.trim()}); run npm run setup:engine as root`;
-  return undefined;
+/** What the tests against the real engine lack here (the docker client, the engine, or its test base image), or undefined. */
+export function engineUnavailable(): Missing | undefined {
+  const base = testBase();
+  return 'missing' in base ? base : undefined;
+}
+
+/** The Python distributions the test base image provides (its org.modelship.base-provides label), for containerize --base-provides. */
+export function testBaseProvides(): string {
+  const base = testBase();
+  if ('missing' in base) throw new Error(base.missing);
+  return base.provides;
+}
+
+/** containerize's flags that build on the test base image with nothing to download. */
+export function testBaseFlags(): string[] {
+  return ['--base-image', TEST_BASE_IMAGE, '--base-provides', testBaseProvides()];
 }
 
 export interface RecordedRequest {

@@ -11,6 +11,7 @@ import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import assert from 'node:assert/strict';
 import type { TestContext } from 'node:test';
+import { skipBecause } from './testInfra';
 
 export const NO_CLUSTER = 'no cluster: run `bash ../shared/kube-lab/up.sh` (or set MODELSHIP_TEST_KUBECONFIG)';
 
@@ -42,12 +43,18 @@ function probe(): KubeLab | { unavailable: string } {
   return { kubeconfig, kubectlPath, kubectl };
 }
 
+/** The lab, or undefined when there is none; skips nothing. */
+export function findKubeLab(): KubeLab | undefined {
+  found ??= probe();
+  return 'unavailable' in found ? undefined : found;
+}
+
 /** The lab, or undefined after skipping `t` (or failing it when MODELSHIP_REQUIRE_KUBE=1). */
 export function requireKubeLab(t: TestContext): KubeLab | undefined {
   found ??= probe();
   if ('unavailable' in found) {
     if (process.env.MODELSHIP_REQUIRE_KUBE === '1') assert.fail(found.unavailable);
-    t.skip(found.unavailable);
+    skipBecause(t, { component: 'Kubernetes cluster', missing: found.unavailable }, false);
     return undefined;
   }
   return found;

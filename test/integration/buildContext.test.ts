@@ -5,7 +5,7 @@
 //    equal what packBuildContext streams. Needs only the docker client.
 //  - the image: the same context built twice on the real engine, once by `docker build` and once by
 //    POSTing our tarball to /v1.41/build, with `COPY . /ctx` and a listing of /ctx; the listings must
-//    be identical. Needs the engine and python:3.11-slim (no network).
+//    be identical. Needs the engine and the test base image (no network).
 // Without them these skip, saying why; under CI they fail instead.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -17,12 +17,11 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import * as tar from 'tar-stream';
 import { packBuildContext, planBuildContext } from '../../src/docker/buildContext';
+import { engineUnavailable } from '../helpers/engineHarness';
+import { ENGINE_SOCKET as SOCKET } from '../helpers/engineSocket';
 import { writeTree, type Node } from '../helpers/fileTree';
+import { skipBecause, TEST_BASE_IMAGE as BASE, type Missing } from '../helpers/testInfra';
 
-const SOCKET = process.env.DOCKER_HOST?.startsWith('unix://') ? process.env.DOCKER_HOST.slice('unix://'.length) : '/var/run/docker.sock';
-const BASE = 'python:3.11-slim';
-const IN_CI = Boolean(process.env.CI);
-const SETUP = 'run `bash scripts/docker/start-engine.sh && bash scripts/docker/build-base-images.sh` as root';
 const DOCKERFILE = `FROM ${BASE}\nCOPY . /ctx\nRUN cd /ctx && find . -printf '%p %y %m %s %l\\n' | sort > /listing.txt\n`;
 
 
@@ -207,20 +206,14 @@ async function listing(tag: string): Promise<string> {
   return run.stdout;
 }
 
-/** Why the image comparison cannot run here, or undefined when it can. */
-async function engineUnavailable(): Promise<string | undefined> {
-  const probe = await docker(['image', 'inspect', BASE, '--format', '{{.Id}}'], {}, 20_000);
-  if (probe.code !== 0) return `no engine on ${SOCKET}, or no ${BASE} image (${(probe.stderr || probe.stdout).trim().split('\n').pop()})`;
-  return undefined;
-}
+const clientMissing: Missing | undefined = spawnSync('docker', ['--version'], { encoding: 'utf8' }).error
+  ? { component: 'docker client', missing: 'no docker client on PATH: run `npm run setup:engine` (as root), which installs Debian\'s docker.io' }
+  : undefined;
 
-const clientMissing = spawnSync('docker', ['--version'], { encoding: 'utf8' }).error ? 'the docker client is not installed' : undefined;
-
-function need(t: { skip: (message?: string) => void }, why: string | undefined): boolean {
-  if (!why) return true;
-  if (IN_CI) assert.fail(`CI needs ${why === clientMissing ? 'the docker client' : 'a Docker engine and the test base image'}: ${why}; ${SETUP}`);
-  console.log(`skipping: ${why}; ${SETUP}`);
-  t.skip(why);
+/** Skips the test (or, under CI, fails it) when `missing` is set; true when the test should go on. */
+function need(t: { skip: (message?: string) => void }, missing: Missing | undefined): boolean {
+  if (!missing) return true;
+  skipBecause(t, missing);
   return false;
 }
 
@@ -246,7 +239,7 @@ CASES.forEach((c, i) => {
   });
 
   test(`the image equals docker build's: ${c.name}`, { timeout: 300_000 }, async (t) => {
-    if (!need(t, clientMissing ?? (await engineUnavailable()))) return;
+    if (!need(t, clientMissing ?? engineUnavailable())) return;
     rmSync(dir, { recursive: true, force: true });
     writeCase(dir, c);
     const cliTag = `modelship-it/ctx-cli:${process.pid}-${i}`;

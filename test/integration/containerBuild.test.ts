@@ -1,7 +1,8 @@
 // The generated Dockerfile builds on the real engine, with no network, from the local test base
-// image (scripts/docker/build-base-images.sh), and the container answers /predict with the same
-// predictions as the model in-process (examples/iris-sklearn/expected_predictions.json), over V1
-// and V2, and runs as the non-root user with a read-only root filesystem.
+// image (scripts/docker/build-base-images.sh; containerize gets it as --base-image), and the
+// container answers /predict with the same predictions as the model in-process
+// (examples/iris-sklearn/expected_predictions.json), over V1 and V2, and runs as the non-root user
+// with a read-only root filesystem.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawnSync } from 'node:child_process';
@@ -9,11 +10,11 @@ import * as http from 'node:http';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
+import { engineUnavailable } from '../helpers/engineHarness';
+import { skipBecause, TEST_BASE_IMAGE as BASE } from '../helpers/testInfra';
 
 const CLI = resolve(__dirname, '../../dist/cli.js');
 const EXAMPLE = resolve(__dirname, '../../examples/iris-sklearn');
-const IN_CI = Boolean(process.env.CI);
-const BASE = 'python:3.11-slim';
 
 function docker(args: string[], timeoutMs = 600_000): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((res) => {
@@ -21,14 +22,6 @@ function docker(args: string[], timeoutMs = 600_000): Promise<{ code: number; st
       res({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
     });
   });
-}
-
-/** Why this machine cannot run the test, or undefined when it can. */
-function unavailable(): string | undefined {
-  const info = spawnSync('docker', ['image', 'inspect', BASE, '--format', '{{index .Config.Labels "org.modelship.base-provides"}}'], { encoding: 'utf8' });
-  if (info.error) return 'the docker client is not installed';
-  if (info.status !== 0) return `no engine, or no ${BASE} test base image (${info.stderr.trim()}); run npm run setup:engine as root`;
-  return undefined;
 }
 
 const cleanup: (() => Promise<unknown>)[] = [];
@@ -65,12 +58,8 @@ async function waitReady(port: string): Promise<void> {
 }
 
 test('containerize → docker build (no network) → run → the container serves the same predictions', { timeout: 900_000 }, async (t) => {
-  const why = unavailable();
-  if (why) {
-    if (IN_CI) assert.fail(why);
-    t.skip(`skipped: ${why}`);
-    return;
-  }
+  const missing = engineUnavailable();
+  if (missing) return skipBecause(t, missing);
   const dir = join(mkdtempSync(join(tmpdir(), 'ms-build-')), 'iris-sklearn');
   cpSync(EXAMPLE, dir, { recursive: true });
   cleanup.push(async () => rmSync(dir, { recursive: true, force: true }));
@@ -78,7 +67,7 @@ test('containerize → docker build (no network) → run → the container serve
   assert.equal(provides.status, 0, provides.stderr);
   writeFileSync(join(dir, '..', 'provides.txt'), provides.stdout);
 
-  const cz = spawnSync(process.execPath, [CLI, 'containerize', dir, '--only', 'dockerfile,app', '--base-provides', `@${join(dir, '..', 'provides.txt')}`, '--json'], { encoding: 'utf8' });
+  const cz = spawnSync(process.execPath, [CLI, 'containerize', dir, '--only', 'dockerfile,app', '--base-image', BASE, '--base-provides', `@${join(dir, '..', 'provides.txt')}`, '--json'], { encoding: 'utf8' });
   assert.equal(cz.status, 0, cz.stderr);
   const { spec } = JSON.parse(cz.stdout) as { spec: { image: { ref: string }; port: number; name: string } };
   const tag = `modelship-it/${spec.image.ref}`;

@@ -55,8 +55,8 @@ function cli(args: string[]): Promise<CliResult> {
 
 let lab: KubeLab | undefined;
 
-function ready(t: TestContext): boolean {
-  const ok = suite.ready(t);
+async function ready(t: TestContext): Promise<boolean> {
+  const ok = await suite.ready(t);
   ({ lab, project } = suite);
   return ok;
 }
@@ -75,7 +75,7 @@ after(() => {
 });
 
 test('deploy → Ready → status → a second revision → rollback → undeploy', async (t) => {
-  if (!ready(t)) return;
+  if (!(await ready(t))) return;
   const ns = namespace('loop');
   const first = await deploy(project!, ns);
   assert.equal(first.code, 0, first.stderr);
@@ -123,7 +123,7 @@ test('deploy → Ready → status → a second revision → rollback → undeplo
 });
 
 test('prod is refused without --yes, and nothing reaches the cluster', async (t) => {
-  if (!ready(t)) return;
+  if (!(await ready(t))) return;
   const before = lab!.kubectl(['--context', 'lab-prod', 'get', 'deploy,svc,cm', '-l', 'app.kubernetes.io/instance=iris-sklearn', '-o', 'name']);
   const refused = await cli(['deploy', project!, '--env', 'prod', '--context', 'lab-prod', '--registry', REGISTRY]);
   assert.equal(refused.code, 2);
@@ -178,7 +178,7 @@ const FAILURES: Failure[] = [
 ];
 
 test('each failure ends the rollout with its reason (exit 1): wrong MODEL_PATH, OOM, GPU, missing tag, failing probe', async (t) => {
-  if (!ready(t)) return;
+  if (!(await ready(t))) return;
   const results = await Promise.all(FAILURES.map(async (failure) => {
     const dir = variant(failure.name, failure.edit);
     const started = Date.now();
@@ -194,7 +194,7 @@ test('each failure ends the rollout with its reason (exit 1): wrong MODEL_PATH, 
 });
 
 test('a field the API server rejects (422) is named with the manifest file and line that sets it (exit 2)', async (t) => {
-  if (!ready(t)) return;
+  if (!(await ready(t))) return;
   const dir = variant('invalid', (d) => replaceIn(join(d, 'deploy/k8s/base/deployment.yaml'), /(startupProbe:\n(?:.*\n)*?\s+periodSeconds: )5/, '$1-5'));
   const result = await deploy(dir, namespace('invalid'));
   assert.equal(result.code, 2, result.stderr);
@@ -203,10 +203,10 @@ test('a field the API server rejects (422) is named with the manifest file and l
 });
 
 test('the environments file alone picks context, namespace, registry and the Helm chart (helm template renders)', async (t) => {
-  if (!ready(t)) return;
+  if (!(await ready(t))) return;
   const helm = spawnSync('helm', ['version', '--short'], { encoding: 'utf8' });
   if (helm.error || helm.status !== 0) {
-    t.skip('helm is not on PATH (bash scripts/install-helm.sh installs one; .ci/run puts it on PATH)');
+    t.skip('helm is not on PATH: run `export PATH="$(bash scripts/install-helm.sh):$PATH"`');
     return;
   }
   const ns = namespace('helm');

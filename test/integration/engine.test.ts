@@ -1,6 +1,7 @@
 // Smoke test for the real Docker engine the integration tests run against (scripts/docker/start-engine.sh) and the
 // base image built from Debian packages (scripts/docker/build-base-images.sh): the engine answers on its Unix socket,
-// python:3.11-slim is the local test base with scikit-learn 1.2.1, and a build that reuses it needs no network.
+// the test base image (modelship-test/python:3.11-slim) has scikit-learn 1.2.1, and a build that reuses it needs no
+// network.
 //
 // Without a reachable engine (or without the test base image) this skips, saying why; under CI it fails instead.
 import { test, after } from 'node:test';
@@ -10,11 +11,9 @@ import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { ENGINE_SOCKET, engineRequest } from '../helpers/engineSocket';
+import { classifyBaseLabels, SETUP_ENGINE, skipBecause, TEST_BASE_IMAGE as BASE, type Missing } from '../helpers/testInfra';
 
 const SOCKET = ENGINE_SOCKET;
-const BASE = 'python:3.11-slim';
-const IN_CI = Boolean(process.env.CI);
-const SETUP = 'run `bash scripts/docker/start-engine.sh && bash scripts/docker/build-base-images.sh` as root';
 
 /** GET `path` from the engine's API over its Unix socket. */
 const engineGet = (path: string, timeoutMs = 5000) => engineRequest('GET', path, timeoutMs);
@@ -41,9 +40,9 @@ interface EngineVersion {
 }
 
 /** Probed once: the engine's version, or why it cannot be used. */
-const engine: Promise<{ version: EngineVersion } | { unavailable: string }> = engineGet('/version').then(
-  (res) => (res.status === 200 ? { version: JSON.parse(res.body) as EngineVersion } : { unavailable: `GET /version on ${SOCKET} answered ${res.status}: ${res.body.slice(0, 200)}` }),
-  (err: Error) => ({ unavailable: `no Docker engine on ${SOCKET} (${err.message})` }),
+const engine: Promise<{ version: EngineVersion } | Missing> = engineGet('/version').then(
+  (res) => (res.status === 200 ? { version: JSON.parse(res.body) as EngineVersion } : { component: 'Docker engine', missing: `GET /version on ${SOCKET} answered ${res.status}: ${res.body.slice(0, 200)}; run ${SETUP_ENGINE}` }),
+  (err: Error) => ({ component: 'Docker engine', missing: `no Docker engine on ${SOCKET} (${err.message}): run ${SETUP_ENGINE}` }),
 );
 
 interface ImageInspect {
@@ -52,23 +51,19 @@ interface ImageInspect {
 }
 
 /** Probed once: the base image's inspect data, or why it is not the test base. */
-const baseImage: Promise<{ image: ImageInspect } | { unavailable: string }> = engine.then(async (e) => {
-  if ('unavailable' in e) return e;
+const baseImage: Promise<{ image: ImageInspect } | Missing> = engine.then(async (e) => {
+  if ('missing' in e) return e;
   const res = await engineGet(`/images/${encodeURIComponent(BASE)}/json`);
-  if (res.status === 404) return { unavailable: `the engine has no ${BASE} image` };
-  if (res.status !== 200) return { unavailable: `GET /images/${BASE}/json answered ${res.status}: ${res.body.slice(0, 200)}` };
+  if (res.status !== 200) return { component: 'test base image', missing: `the engine has no test base image ${BASE} (GET /images/${BASE}/json answered ${res.status}): run \`bash scripts/docker/build-base-images.sh\` (as root)` };
   const image = JSON.parse(res.body) as ImageInspect;
-  if (!image.Config?.Labels?.['org.modelship.base-key']) return { unavailable: `${BASE} is not the modelship test base image (no org.modelship.base-key label)` };
-  return { image };
+  const labels = classifyBaseLabels(image.Config?.Labels);
+  return 'missing' in labels ? labels : { image };
 });
 
 /** Skips the test (or, under CI, fails it) when a precondition is missing; true when the test should go on. */
-function need(t: { skip: (message?: string) => void }, probe: { unavailable: string } | object): boolean {
-  if (!('unavailable' in probe)) return true;
-  const why = `${probe.unavailable}; ${SETUP}`;
-  if (IN_CI) assert.fail(`CI needs a Docker engine and the test base image: ${why}`);
-  console.log(`skipping: ${why}`);
-  t.skip(why);
+function need(t: { skip: (message?: string) => void }, probe: Missing | object): boolean {
+  if (!('missing' in probe)) return true;
+  skipBecause(t, probe);
   return false;
 }
 

@@ -11,11 +11,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { runClusterLogs, type ClusterLogsFlags } from '../../src/cli/commands/clusterLogs';
+import { requireLabRegistry } from '../helpers/irisProject';
 import { requireKubeLab, writeKubeconfig, labServer, CuttableProxy, type KubeLab } from '../helpers/kubeLab';
+import { CLUSTER_REGISTRY } from '../helpers/testInfra';
 
 const NS = `ms-logs-${randomBytes(4).toString('hex')}`;
-/** Debian + python, from the lab registry (pushed by the iris tests). */
-const IMAGE = process.env.MODELSHIP_TEST_PY_IMAGE ?? 'localhost:5000/iris-sklearn:0.1.0-8755e46a';
+/** Debian + python, from the registry the lab pulls from (pushed there by the deploy tests). */
+const IMAGE = process.env.MODELSHIP_TEST_PY_IMAGE ?? `${CLUSTER_REGISTRY}/iris-sklearn:0.1.0-8755e46a`;
 let labUsed: KubeLab | undefined;
 const dirs: string[] = [];
 
@@ -89,10 +91,12 @@ function capture(dir: string, flags: Partial<ClusterLogsFlags> & { kubeconfig: s
 const linesOf = (text: string) => text.split('\n').filter(Boolean);
 
 let lab: KubeLab | undefined;
+/** MODELSHIP_TEST_PY_IMAGE names an image of the tester's own: no registry check then. */
+const OWN_IMAGE = Boolean(process.env.MODELSHIP_TEST_PY_IMAGE);
 
-/** The lab with this run's namespace, or undefined after skipping `t`. */
-function labWithNamespace(t: TestContext): KubeLab | undefined {
-  const found = requireKubeLab(t);
+/** The lab (pulling from the test registry) with this run's namespace, or undefined after skipping `t`. */
+async function labWithNamespace(t: TestContext): Promise<KubeLab | undefined> {
+  const found = OWN_IMAGE ? requireKubeLab(t) : await requireLabRegistry(t, requireKubeLab(t));
   if (!found) return undefined;
   if (!labUsed) found.kubectl(['create', 'namespace', NS]);
   labUsed = found;
@@ -100,7 +104,7 @@ function labWithNamespace(t: TestContext): KubeLab | undefined {
 }
 
 test('logs of every pod of a 2-replica Deployment, each line prefixed pod/container', async (t) => {
-  lab = labWithNamespace(t);
+  lab = await labWithNamespace(t);
   if (!lab) return;
   apply(lab, 'counter', 2, counter(20, 50));
   const pods = await waitFor('2 running counter pods', () => runningPods(lab!, 'counter', 2));
@@ -126,7 +130,7 @@ test('logs of every pod of a 2-replica Deployment, each line prefixed pod/contai
 });
 
 test('--previous shows the output of the container that crashed', async (t) => {
-  lab = labWithNamespace(t);
+  lab = await labWithNamespace(t);
   if (!lab) return;
   // Crashes once (its output is the previous container's), then runs on: the marker survives in an emptyDir.
   const script = 'import os, sys, time\nif os.path.exists("/scratch/crashed"):\n    print("second life", flush=True)\n    time.sleep(100000)\nopen("/scratch/crashed", "w").close()\nprint("starting pid", os.getpid(), flush=True)\nprint("Traceback: model.pkl not found", flush=True)\nsys.exit(3)';
@@ -143,7 +147,7 @@ test('--previous shows the output of the container that crashed', async (t) => {
 });
 
 test('following: a new pod (scale to 3) joins', async (t) => {
-  lab = labWithNamespace(t);
+  lab = await labWithNamespace(t);
   if (!lab) return;
   apply(lab, 'joiner', 2, counter(200));
   const pods = await waitFor('2 running joiner pods', () => runningPods(lab!, 'joiner', 2));
@@ -162,7 +166,7 @@ test('following: a new pod (scale to 3) joins', async (t) => {
 });
 
 test('a cut log stream resumes with no missing and no duplicated lines', async (t) => {
-  lab = labWithNamespace(t);
+  lab = await labWithNamespace(t);
   if (!lab) return;
   apply(lab, 'ticker', 1, counter(10));
   await waitFor('a running ticker pod', () => runningPods(lab!, 'ticker', 1));

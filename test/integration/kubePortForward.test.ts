@@ -14,7 +14,7 @@ import { join, resolve } from 'node:path';
 import { after, before, test, type TestContext } from 'node:test';
 import { runCli, type CliResult } from '../helpers/engineHarness';
 import { ClusterSuite, containerizedIris, TEST_REGISTRY as REGISTRY } from '../helpers/irisProject';
-import { requireKubeLab, writeKubeconfig, type KubeLab } from '../helpers/kubeLab';
+import { findKubeLab, writeKubeconfig, type KubeLab } from '../helpers/kubeLab';
 import { openPortForward, type PortForwardHandle } from '../../src/kube/portForward';
 
 const NS = `ms-pf-${process.pid.toString(36)}${Date.now().toString(36).slice(-4)}`;
@@ -23,20 +23,15 @@ const dirs = suite.dirs;
 let project: string | undefined;
 let lab: KubeLab | undefined;
 
-function ready(t: TestContext): boolean {
-  const ok = suite.ready(t);
+async function ready(t: TestContext): Promise<boolean> {
+  const ok = await suite.ready(t);
   ({ lab, project } = suite);
   return ok;
 }
 
 before(async () => {
   // Only to find the lab: each test checks again, and skips or fails (CI) with the reason.
-  let found: KubeLab | undefined;
-  try {
-    found = requireKubeLab({ skip: () => undefined } as unknown as TestContext);
-  } catch {
-    return;
-  }
+  const found = findKubeLab();
   if (!found) return;
   const kubeconfig = found.kubeconfig;
   lab = found;
@@ -92,7 +87,7 @@ async function until<T>(what: string, fn: () => T | undefined | Promise<T | unde
 }
 
 test('port-forward to the Service: /readyz 200 and /predict answers through 127.0.0.1', async (t) => {
-  if (!ready(t)) return;
+  if (!(await ready(t))) return;
   const started = Date.now();
   const pf = await forward();
   t.diagnostic(`forward opened in ${Date.now() - started} ms to ${pf.current()?.pod}`);
@@ -113,7 +108,7 @@ test('port-forward to the Service: /readyz 200 and /predict answers through 127.
 });
 
 test('smoke --env staging through the port-forward: saved predictions match (0), drifted ones fail (1)', async (t) => {
-  if (!ready(t)) return;
+  if (!(await ready(t))) return;
   const flags = { context: 'lab-admin', namespace: NS };
   const ok = await clusterSmoke(flags);
   t.diagnostic(`cluster smoke in ${ok.ms} ms`);
@@ -131,7 +126,7 @@ test('smoke --env staging through the port-forward: saved predictions match (0),
 });
 
 test('after a rollout, new connections reach the new pod through the same local port', async (t) => {
-  if (!ready(t)) return;
+  if (!(await ready(t))) return;
   const pf = await forward();
   try {
     const before = pf.current()?.pod;
@@ -166,7 +161,7 @@ test('after a rollout, new connections reach the new pod through the same local 
 });
 
 test('a user without pods/portforward gets a 403 that names the verb and resource', async (t) => {
-  if (!ready(t)) return;
+  if (!(await ready(t))) return;
   const kubectl = (...args: string[]) => lab!.kubectl(['--context', 'lab-admin', '-n', NS, ...args]);
   kubectl('create', 'serviceaccount', 'no-forward');
   kubectl('create', 'role', 'no-forward', '--verb=get,list,watch', '--resource=pods,services');
@@ -183,7 +178,7 @@ test('a user without pods/portforward gets a 403 that names the verb and resourc
 });
 
 test('no Service, and a Service with no pods left, are errors that say so', async (t) => {
-  if (!ready(t)) return;
+  if (!(await ready(t))) return;
   await assert.rejects(openPortForward({ service: 'not-deployed', context: 'lab-admin', namespace: NS, kubeconfig: lab!.kubeconfig }), /KUBE_NOT_FOUND|service\/not-deployed does not exist/);
   lab!.kubectl(['--context', 'lab-admin', '-n', NS, 'scale', 'deployment/iris-sklearn', '--replicas=0']);
   await until('the pods to go', () => (lab!.kubectl(['--context', 'lab-admin', '-n', NS, 'get', 'pods', '-o', 'name']).trim() === '' ? true : undefined));

@@ -13,18 +13,16 @@ import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeF
 import { join, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
 import { createHash } from 'node:crypto';
-import { docker, engineUnavailable, freePort, makeTlsMaterial, recordingProxy, runCli, startAuthRegistry, startThrowawayEngine } from '../helpers/engineHarness';
+import { docker, engineUnavailable, freePort, makeTlsMaterial, recordingProxy, runCli, startAuthRegistry, startThrowawayEngine, testBaseFlags } from '../helpers/engineHarness';
+import { skipBecause, TEST_BASE_IMAGE, TEST_REGISTRY as REGISTRY, testRegistryProblem } from '../helpers/testInfra';
 
 const EXAMPLE = resolve(__dirname, '../../examples/iris-sklearn');
-const IN_CI = Boolean(process.env.CI);
-const REGISTRY = '127.0.0.1:5000';
 
 const unavailable = engineUnavailable();
+/** Whether the engine and the test base are here; otherwise skips `t` (fails it under CI). */
 function need(t: { skip: (message?: string) => void }): boolean {
   if (!unavailable) return true;
-  if (IN_CI) assert.fail(`CI needs the Docker engine: ${unavailable}`);
-  console.log(`skipping: ${unavailable}`);
-  t.skip(unavailable);
+  skipBecause(t, unavailable);
   return false;
 }
 
@@ -45,9 +43,8 @@ async function containerizedIris(name: string, extra: string[] = []): Promise<{ 
   const dir = join(parent, name);
   cpSync(EXAMPLE, dir, { recursive: true });
   cleanups.push(() => rmSync(parent, { recursive: true, force: true }));
-  // Nothing can be downloaded here: the Dockerfile reuses what the local test base image provides.
-  const provides = docker(['image', 'inspect', 'python:3.11-slim', '--format', '{{index .Config.Labels "org.modelship.base-provides"}}']).trim();
-  const made = await runCli(['containerize', dir, '--only', 'dockerfile,app', '--force', '--base-provides', provides, ...extra]);
+  // Nothing can be downloaded here: the Dockerfile builds on the test base image and reuses what it provides.
+  const made = await runCli(['containerize', dir, '--only', 'dockerfile,app', '--force', ...testBaseFlags(), ...extra]);
   assert.equal(made.code, 0, made.stderr);
   const image = /io\.modelship\.image="([^"]+)"/.exec(readFileSync(join(dir, 'Dockerfile'), 'utf8'))?.[1];
   assert.ok(image, 'the generated Dockerfile names its image');
@@ -147,6 +144,8 @@ test('build → run → smoke → logs → stop on the real engine, with the in-
 
 test('push to the loopback registry, then pull back by digest', { timeout: 600_000 }, async (t) => {
   if (!need(t) || !iris) return;
+  const registry = await testRegistryProblem();
+  if (registry) return skipBecause(t, registry);
   const { dir, image } = iris;
   await ensureBuilt(dir, image);
   const push = await runCli(['push', dir, '--to', `${REGISTRY}/modelship-it`, '--json']);
@@ -264,7 +263,7 @@ test('cancelling a build aborts it on the engine: no image, no build container l
   const { readShipTarget } = await import('../../src/core/ship');
   const dir = mkdtempSync(join(tmpdir(), 'ms-cancel-'));
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-  const dockerfile = 'FROM python:3.11-slim\nRUN echo cancel-me-started && sleep 45\n';
+  const dockerfile = `FROM ${TEST_BASE_IMAGE}\nRUN echo cancel-me-started && sleep 45\n`;
   writeFileSync(join(dir, 'Dockerfile'), dockerfile);
   const engine = await connectEngine();
   for (const builder of ['legacy', 'buildkit'] as const) {

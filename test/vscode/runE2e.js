@@ -17,6 +17,7 @@ const http = require('http');
 const os = require('os');
 const path = require('path');
 const cs = require('./codeServer');
+const { TEST_BASE_IMAGE } = require('../helpers/testInfra');
 
 const SUITE = 'e2e';
 const VSIX = path.resolve(process.env.VSIX || path.join(cs.REPO, 'modelship.vsix'));
@@ -104,7 +105,7 @@ function probeLinters() {
 }
 
 const SOCKET = process.env.DOCKER_HOST && process.env.DOCKER_HOST.startsWith('unix://') ? process.env.DOCKER_HOST.slice('unix://'.length) : '/var/run/docker.sock';
-const ENGINE_BASE = 'python:3.11-slim';
+const ENGINE_BASE = TEST_BASE_IMAGE;
 let ENGINE_BASE_PROVIDES;
 const BUILD_TIMEOUT = 240000;
 
@@ -497,7 +498,7 @@ function defineSteps(page, ctx) {
       // A copy of examples/iris-sklearn, containerized by the CLI (the same core as Containerize).
       ctx.ship = path.join(ctx.workspace, 'e2e-iris');
       fs.cpSync(path.join(cs.REPO, 'examples/iris-sklearn'), ctx.ship, { recursive: true });
-      const made = spawnSync(process.execPath, [path.join(cs.REPO, 'dist/cli.js'), 'containerize', ctx.ship, '--only', 'dockerfile,app', '--base-provides', ENGINE_BASE_PROVIDES], { encoding: 'utf8' });
+      const made = spawnSync(process.execPath, [path.join(cs.REPO, 'dist/cli.js'), 'containerize', ctx.ship, '--only', 'dockerfile,app', '--base-image', ENGINE_BASE, '--base-provides', ENGINE_BASE_PROVIDES], { encoding: 'utf8' });
       assert.strictEqual(made.status, 0, made.stderr);
       const dockerfile = fs.readFileSync(path.join(ctx.ship, 'Dockerfile'), 'utf8');
       ctx.imageRef = (/io\.modelship\.image="([^"]+)"/.exec(dockerfile) || /docker build -t (\S+) \./.exec(dockerfile))[1];

@@ -16,7 +16,7 @@
 // A step that fails stops the run; later steps count as skipped. Without code-server, chromium, the vsix, the lab, the
 // engine (and its test base) or the registry the suite prints SKIPPED with the reason and exits 0 (1 with
 // MODELSHIP_REQUIRE_VSCODE=1 or CI set). Everything it creates in the cluster (one namespace per run) is deleted.
-// Env: KEEP_ARTIFACTS=1 keeps the scratch dirs; MODELSHIP_TEST_KUBECONFIG, MODELSHIP_TEST_REGISTRY as in the extension tests.
+// Env: KEEP_ARTIFACTS=1 keeps the scratch dirs; MODELSHIP_TEST_KUBECONFIG, MODELSHIP_TEST_CLUSTER_REGISTRY as in the extension tests.
 'use strict';
 const assert = require('assert');
 const { spawnSync } = require('child_process');
@@ -26,6 +26,7 @@ const http = require('http');
 const os = require('os');
 const path = require('path');
 const cs = require('./codeServer');
+const infra = require('../helpers/testInfra');
 
 const SUITE = 'e2e-deploy';
 const VSIX = path.resolve(process.env.VSIX || path.join(cs.REPO, 'modelship.vsix'));
@@ -34,11 +35,12 @@ const T = 30000;
 const REQUIRED = process.env.MODELSHIP_REQUIRE_VSCODE === '1' || Boolean(process.env.CI);
 const PROJECT = 'e2e-deploy-iris';
 const KUBECONFIG = process.env.MODELSHIP_TEST_KUBECONFIG || path.join(os.homedir(), '.cache', 'kube-lab', 'kubeconfig');
-const REGISTRY = process.env.MODELSHIP_TEST_REGISTRY || 'localhost:5000';
+/** Where the lab pulls from (MODELSHIP_TEST_CLUSTER_REGISTRY, else localhost:5000), shared with start-engine.sh's registry. */
+const REGISTRY = infra.CLUSTER_REGISTRY;
 const SUFFIX = crypto.randomBytes(3).toString('hex');
 const STAGING_NS = `mse2e-${SUFFIX}`;
 const PROD_NS = `mse2e-${SUFFIX}-prod`;
-const ENGINE_BASE = 'python:3.11-slim';
+const ENGINE_BASE = infra.TEST_BASE_IMAGE;
 const SOCKET = process.env.DOCKER_HOST && process.env.DOCKER_HOST.startsWith('unix://') ? process.env.DOCKER_HOST.slice('unix://'.length) : '/var/run/docker.sock';
 /** A first deploy builds the image (30-60 s on a 2-core machine, more under load), pushes it and waits for the rollout. */
 const DEPLOY_TIMEOUT = 300000;
@@ -98,15 +100,14 @@ async function probeCluster(ctx) {
   } catch (e) {
     return `no Docker engine on ${SOCKET} (${e.message})`;
   }
-  const registry = await fetch(`http://${REGISTRY.replace(/^localhost/, '127.0.0.1')}/v2/`).then((r) => r.status, (e) => e.message);
-  if (registry !== 200) return `no registry at ${REGISTRY} (GET /v2/ -> ${registry})`;
-  return undefined;
+  const registry = await infra.clusterRegistryProblem();
+  return registry && registry.missing;
 }
 
 /** A copy of examples/iris-sklearn in the workspace, containerized by the CLI (Dockerfile, serving app, k8s manifests). */
 function prepareProject(ctx) {
   fs.cpSync(path.join(cs.REPO, 'examples/iris-sklearn'), ctx.project, { recursive: true });
-  const made = spawnSync(process.execPath, [path.join(cs.REPO, 'dist/cli.js'), 'containerize', ctx.project, '--only', 'dockerfile,app,k8s', '--base-provides', ctx.baseProvides], { encoding: 'utf8', timeout: 120000 });
+  const made = spawnSync(process.execPath, [path.join(cs.REPO, 'dist/cli.js'), 'containerize', ctx.project, '--only', 'dockerfile,app,k8s', '--base-image', ENGINE_BASE, '--base-provides', ctx.baseProvides], { encoding: 'utf8', timeout: 120000 });
   assert.strictEqual(made.status, 0, `containerize: ${made.stderr || made.stdout}`);
   // The lab is one 2-CPU node that other suites' pods share: at the generated 250m per pod a rolling update (maxSurge 1)
   // may find no room for a while (Pending, "Insufficient cpu"). 50m keeps this suite's pods small and its timings steady.

@@ -30,7 +30,7 @@ function findKubectls(): { path: string; version: string }[] {
   return found;
 }
 const KUBECTLS = findKubectls();
-const NO_KUBECTL = KUBECTLS.length > 0 ? false : 'neither /root/.cache/kube-lab/bin/kubectl nor kubectl on PATH runs, so there is no kustomize to compare with';
+const NO_KUBECTL = KUBECTLS.length > 0 ? false : 'neither /root/.cache/kube-lab/bin/kubectl nor kubectl on PATH runs, so there is no kustomize to compare with: run `bash scripts/setup-test-deps.sh` (Debian\'s kubectl)';
 if (NO_KUBECTL) console.log(`# skipping comparisons with kubectl kustomize: ${NO_KUBECTL}`);
 
 function kubectlKustomize(kubectl: string, dir: string): unknown[] {

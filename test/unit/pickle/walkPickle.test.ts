@@ -120,7 +120,7 @@ test('a joblib pipeline ending in XGBoost is an XGBoost model, whatever comes fi
   const python = spawnSync('/usr/bin/python3', ['-c', script], { encoding: 'utf8' });
   if (python.status !== 0) {
     if (process.env.CI) assert.fail(`Debian python3 with scikit-learn and xgboost is needed: ${python.stderr}`);
-    t.skip(`skipped: Debian's python3 with python3-sklearn and python3-xgboost is not installed (${python.stderr.split('\n').filter(Boolean).pop()})`);
+    t.skip(`Debian's python3 with python3-sklearn and python3-xgboost is not installed (${python.stderr.split('\n').filter(Boolean).pop()}): run \`bash scripts/setup-test-deps.sh\``);
     return;
   }
   const { frameworkFromModules } = await import('../../../src/core/detect/frameworks');

@@ -3,7 +3,7 @@
 // answers compared with what the same model says in-process (test/python/oracle.py). Also the Redis
 // job flow end to end, start-up and load failures, and each adapter's loading (check_adapters.py).
 //
-// Needs /usr/bin/python3 with the packages .ci/run installs (MODELSHIP_TEST_PYTHON overrides the
+// Needs /usr/bin/python3 with the packages scripts/setup-test-deps.sh installs (MODELSHIP_TEST_PYTHON overrides the
 // interpreter). Without them the tests skip and say why; in CI they fail instead.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -46,7 +46,7 @@ const can = (...needs: string[]) => lacking(needs).length === 0;
 
 function pyTest(name: string, needs: string[], fn: () => Promise<void>): void {
   const missing = lacking(needs);
-  const reason = missing.length > 0 ? `${PY} lacks ${missing.join(', ')} (see .ci/run for the packages)` : undefined;
+  const reason = missing.length > 0 ? `${PY} lacks ${missing.join(', ')} (run \`bash scripts/setup-test-deps.sh\`)` : undefined;
   if (reason && !IN_CI) {
     test(name, { skip: reason }, () => {});
     return;
