@@ -17,9 +17,9 @@
 #                                                  with its Redis job queue
 #   wrk                                            the serving benchmark's load
 #   iproute2 procps                                ss and ps for the engine tests and start-engine.sh
-#   kubernetes-client                              kubectl kustomize renders the overlays (only when no kubectl is on PATH)
 # Not here: the Docker engine, registry and base image (`npm run setup:engine`), the kube lab
-# (../shared/kube-lab/up.sh), helm (scripts/install-helm.sh) and code-server (scripts/install-vscode-test-tools.sh).
+# (../shared/kube-lab/up.sh), kubectl 1.32 (scripts/install-kubectl.sh: Debian's 1.20 cannot render the overlays),
+# helm (scripts/install-helm.sh) and code-server (scripts/install-vscode-test-tools.sh).
 # `docker compose` (v2) is not packaged by Debian bookworm (only docker-compose 1.29, another CLI), so the one test
 # that runs `docker compose config` skips, saying so, unless Docker's compose plugin is installed by other means.
 set -euo pipefail
@@ -29,7 +29,6 @@ PACKAGES=(chromium build-essential pkg-config libkrb5-dev libsecret-1-dev libx11
   python3 python3-numpy python3-sklearn python3-joblib python3-xgboost python3-torch python3-onnx python3-h5py
   python3-fastapi python3-uvicorn uvicorn python3-httptools python3-uvloop python3-prometheus-client python3-redis python3-httpx
   redis-server wrk iproute2 procps)
-command -v kubectl >/dev/null 2>&1 || PACKAGES+=(kubernetes-client)
 
 if [ "${1:-}" = --list ]; then printf '%s\n' "${PACKAGES[@]}"; exit 0; fi
 
