@@ -6,9 +6,15 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ModelshipError, formatModelshipError, isModelshipError } from '../core/errors';
 import { loadBundle } from './loadBundle';
+import { debug, extractVerbose, isVerbose, setVerbose } from './verbose';
 // Heavy commands are bundles of their own (dist/cli-<name>.js), required when they run: `detect`
 // must not pay for parsing the linters' schemas and the scaffolding templates.
-const loadCommand = <T>(name: string, codeCache = false): T => loadBundle<T>(path.join(__dirname, `cli-${name}.js`), codeCache);
+const loadCommand = <T>(name: string, codeCache = false): T => {
+  const started = Date.now();
+  const loaded = loadBundle<T>(path.join(__dirname, `cli-${name}.js`), codeCache);
+  debug(() => `loaded dist/cli-${name}.js in ${Date.now() - started} ms`);
+  return loaded;
+};
 const commands = {
   detect: () => require('./commands/detect') as typeof import('./commands/detect'),
   containerize: () => loadCommand<typeof import('./commands/containerize')>('containerize'),
@@ -99,12 +105,35 @@ Commands:
 Options:
   -h, --help               Show this help.
   -v, --version            Print the version.
-  --verbose                Log details to stderr.`;
+  --verbose                Debug lines and full stack traces on stderr (before or after the
+                           command; MODELSHIP_VERBOSE=1 does the same).`;
 
 declare const MODELSHIP_VERSION: string | undefined;
 
 export async function main(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv;
+  const { args, verbose } = extractVerbose(argv);
+  setVerbose(verbose);
+  const [command, ...rest] = args;
+  debug(() => `modelship ${typeof MODELSHIP_VERSION === 'string' ? MODELSHIP_VERSION : 'dev'}, node ${process.version}, command ${command ?? '(none)'}`);
+  try {
+    return await dispatch(command, rest);
+  } catch (error) {
+    throw usageFromParseError(error, command);
+  }
+}
+
+/** Node's own message for an unknown option suggests '-- "--x' with a quote left open; say it in our words. */
+function usageFromParseError(error: unknown, command: string | undefined): unknown {
+  const code = (error as { code?: string }).code;
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+    const option = /'([^']+)'/.exec((error as Error).message)?.[1] ?? 'option';
+    return new UsageError(`Unknown option '${option}' for ${command}. See 'modelship ${command} --help' for its options; a value that starts with '-' goes after '--'.`);
+  }
+  if (code?.startsWith('ERR_PARSE_ARGS')) return new UsageError(`${command}: ${(error as Error).message}`);
+  return error;
+}
+
+async function dispatch(command: string | undefined, rest: string[]): Promise<number> {
   if (!command || command === '-h' || command === '--help' || command === 'help') {
     process.stdout.write(USAGE + '\n');
     return command ? 0 : 2;
@@ -117,14 +146,14 @@ export async function main(argv: string[]): Promise<number> {
     const { values, positionals } = parseArgs({
       args: rest,
       allowPositionals: true,
-      options: { json: { type: 'boolean' }, verbose: { type: 'boolean' }, 'no-safety': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      options: { json: { type: 'boolean' }, 'no-safety': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
     });
     if (values.help) {
       process.stdout.write(USAGE + '\n');
       return 0;
     }
     if (positionals.length > 1) throw new UsageError(`detect takes one folder, got ${positionals.length}: ${positionals.join(' ')}`);
-    return commands.detect().runDetect(positionals[0] ?? '.', { json: values.json === true, verbose: values.verbose === true, safety: values['no-safety'] !== true });
+    return commands.detect().runDetect(positionals[0] ?? '.', { json: values.json === true, verbose: isVerbose(), safety: values['no-safety'] !== true });
   }
   if (command === 'containerize') {
     const { values, positionals } = parseArgs({
@@ -290,6 +319,15 @@ async function dispatchShipCommand(command: string, dir: string, given: string |
   }
 }
 
+/** The stack, and the stacks of its causes, for --verbose. */
+function traceOf(error: unknown): string {
+  const lines: string[] = [];
+  for (let e: unknown = error, depth = 0; e !== undefined && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    lines.push(`${depth === 0 ? '' : 'Caused by: '}${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+  }
+  return lines.join('\n');
+}
+
 function report(error: unknown): number {
   if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
     process.stderr.write(`modelship: ${(error as Error).message}\n\n${USAGE}\n`);
@@ -297,6 +335,7 @@ function report(error: unknown): number {
   }
   if (isModelshipError(error)) {
     process.stderr.write(formatModelshipError(error));
+    if (isVerbose()) process.stderr.write(`${traceOf(error)}\n`);
     return 2;
   }
   process.stderr.write(`modelship: internal error: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
