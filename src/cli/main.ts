@@ -43,6 +43,8 @@ Commands:
       --base-provides LIST   Distributions the base image already has (comma-separated names, or
                              @FILE holding "pip freeze" lines): the build reuses them.
       --offline              Install from wheels/ with --no-index.
+      --no-pip-secrets       No RUN --mount=type=secret for pip's index (a Dockerfile the classic
+                             builder accepts; a package mirror then needs --build-arg or --offline).
       --dry-run              Print the plan and the diffs; write nothing.
       --force                Overwrite files that differ without asking.
 
@@ -58,6 +60,9 @@ Commands:
       --build-arg K=V        Build argument (repeatable).   --target STAGE   Stop at a stage.
       --no-cache             Build every step again.       --builder auto|buildkit|legacy
       --quiet                Steps only, no build output.
+      --secret id=ID[,env=VAR|,src=FILE]  A build secret (repeatable). PIP_INDEX_URL and
+                             PIP_EXTRA_INDEX_URL are passed from the environment, and the file
+                             PIP_CONFIG_FILE names as pip.conf, when set; values are never printed.
   run [DIR]                Start the image detached on 127.0.0.1, wait for /readyz, print URL and id.
       --port N               Host port (default: a free one).  --env K=V  (repeatable)
       --gpu / --gpus N|all   Ask the engine for GPUs (says plainly when it has no NVIDIA runtime).
@@ -162,7 +167,7 @@ async function dispatch(command: string | undefined, rest: string[]): Promise<nu
       options: {
         gpu: { type: 'boolean' }, mode: { type: 'string' }, only: { type: 'string' }, 'dry-run': { type: 'boolean' },
         force: { type: 'boolean' }, json: { type: 'boolean' }, 'model-uri': { type: 'string' }, image: { type: 'string' },
-        'base-image': { type: 'string' }, 'gpu-base-image': { type: 'string' }, 'base-provides': { type: 'string' }, offline: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+        'base-image': { type: 'string' }, 'gpu-base-image': { type: 'string' }, 'base-provides': { type: 'string' }, offline: { type: 'boolean' }, 'no-pip-secrets': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
       },
     });
     if (values.help) {
@@ -172,7 +177,7 @@ async function dispatch(command: string | undefined, rest: string[]): Promise<nu
     if (positionals.length !== 1) throw new UsageError('containerize takes one path: the model file, its SavedModel folder, or the project');
     return commands.containerize().runContainerize(positionals[0]!, {
       gpu: values.gpu === true, mode: values.mode ?? 'bake', dryRun: values['dry-run'] === true, force: values.force === true,
-      json: values.json === true, offline: values.offline === true,
+      json: values.json === true, offline: values.offline === true, pipSecrets: values['no-pip-secrets'] !== true,
       ...(values.only ? { only: values.only } : {}), ...(values['model-uri'] ? { modelUri: values['model-uri'] } : {}),
       ...(values.image ? { image: values.image } : {}), ...(values['base-image'] ? { baseImage: values['base-image'] } : {}),
       ...(values['base-provides'] ? { baseProvides: values['base-provides'] } : {}),
@@ -291,7 +296,7 @@ function parseShipArgs(args: string[]) {
     allowPositionals: true,
     options: {
       json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, tag: { type: 'string', multiple: true }, 'build-arg': { type: 'string', multiple: true },
-      target: { type: 'string' }, 'no-cache': { type: 'boolean' }, builder: { type: 'string' }, quiet: { type: 'boolean', short: 'q' },
+      target: { type: 'string' }, 'no-cache': { type: 'boolean' }, builder: { type: 'string' }, quiet: { type: 'boolean', short: 'q' }, secret: { type: 'string', multiple: true },
       port: { type: 'string', short: 'p' }, gpu: { type: 'boolean' }, gpus: { type: 'string' }, env: { type: 'string', multiple: true, short: 'e' },
       timeout: { type: 'string' }, 'no-wait': { type: 'boolean' }, 'no-limits': { type: 'boolean' }, url: { type: 'string' }, sample: { type: 'string' }, expect: { type: 'string' }, follow: { type: 'boolean', short: 'f' },
       tail: { type: 'string' }, to: { type: 'string' }, all: { type: 'boolean', short: 'a' },
@@ -303,7 +308,7 @@ async function dispatchShipCommand(command: string, dir: string, given: string |
   const ship = commands.ship();
   switch (command) {
     case 'build':
-      return ship.runBuild(dir, { ...(values.tag ? { tag: values.tag } : {}), ...(values['build-arg'] ? { buildArg: values['build-arg'] } : {}), ...(values.target ? { target: values.target } : {}), noCache: values['no-cache'] === true, ...(values.builder ? { builder: values.builder } : {}), json, quiet: values.quiet === true });
+      return ship.runBuild(dir, { ...(values.tag ? { tag: values.tag } : {}), ...(values['build-arg'] ? { buildArg: values['build-arg'] } : {}), ...(values.target ? { target: values.target } : {}), noCache: values['no-cache'] === true, ...(values.builder ? { builder: values.builder } : {}), ...(values.secret ? { secret: values.secret } : {}), json, quiet: values.quiet === true });
     case 'run':
       return ship.runRun(dir, { ...(values.port ? { port: values.port } : {}), gpu: values.gpu === true, ...(values.gpus ? { gpus: values.gpus } : {}), ...(values.env ? { env: values.env } : {}), ...(values.tag?.[0] ? { tag: values.tag[0] } : {}), ...(values.timeout ? { timeout: values.timeout } : {}), wait: values['no-wait'] !== true, limits: values['no-limits'] !== true, json });
     case 'smoke':

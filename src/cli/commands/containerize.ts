@@ -29,6 +29,8 @@ export interface ContainerizeFlags {
   baseProvides?: string;
   gpuBaseImage?: string;
   offline: boolean;
+  /** Secret mounts for pip's index in the Dockerfile (default true; --no-pip-secrets). */
+  pipSecrets?: boolean;
 }
 
 /** `a,b==1.0` or `@file` of `pip freeze` lines → `name` / `name==version` entries. */
@@ -118,6 +120,7 @@ export async function runContainerize(target: string, flags: ContainerizeFlags):
     mode: parseMode(flags.mode),
     targets: parseTargets(flags.only),
     offline: flags.offline,
+    ...(flags.pipSecrets === false ? { pipSecrets: false } : {}),
     ...(flags.modelUri ? { modelUri: flags.modelUri } : {}),
     ...(flags.image ? { imageRepository: flags.image } : {}),
     ...(flags.baseImage ? { baseImage: flags.baseImage } : {}),
