@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { buildWithSharedChunks } from './sharedChunks.mjs';
 
 const watch = process.argv.includes('--watch');
+// `modelship --version` prints the version package.json declares at build time.
+const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
 const common = {
   bundle: true,
   platform: 'node',
@@ -14,6 +16,7 @@ const common = {
   sourcemap: true,
   logLevel: 'warning',
   loader: { '.tmpl': 'text', '.py': 'text' },
+  define: { MODELSHIP_VERSION: JSON.stringify(version) },
 };
 
 // ssh2's optional native speed-ups: required inside try/catch, so leaving them out only costs speed over ssh://.

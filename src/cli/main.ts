@@ -6,9 +6,15 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ModelshipError, formatModelshipError, isModelshipError } from '../core/errors';
 import { loadBundle } from './loadBundle';
+import { debug, extractVerbose, isVerbose, setVerbose } from './verbose';
 // Heavy commands are bundles of their own (dist/cli-<name>.js), required when they run: `detect`
 // must not pay for parsing the linters' schemas and the scaffolding templates.
-const loadCommand = <T>(name: string, codeCache = false): T => loadBundle<T>(path.join(__dirname, `cli-${name}.js`), codeCache);
+const loadCommand = <T>(name: string, codeCache = false): T => {
+  const started = Date.now();
+  const loaded = loadBundle<T>(path.join(__dirname, `cli-${name}.js`), codeCache);
+  debug(() => `loaded dist/cli-${name}.js in ${Date.now() - started} ms`);
+  return loaded;
+};
 const commands = {
   detect: () => require('./commands/detect') as typeof import('./commands/detect'),
   containerize: () => loadCommand<typeof import('./commands/containerize')>('containerize'),
@@ -37,6 +43,8 @@ Commands:
       --base-provides LIST   Distributions the base image already has (comma-separated names, or
                              @FILE holding "pip freeze" lines): the build reuses them.
       --offline              Install from wheels/ with --no-index.
+      --no-pip-secrets       No RUN --mount=type=secret for pip's index (a Dockerfile the classic
+                             builder accepts; a package mirror then needs --build-arg or --offline).
       --dry-run              Print the plan and the diffs; write nothing.
       --force                Overwrite files that differ without asking.
 
@@ -52,6 +60,9 @@ Commands:
       --build-arg K=V        Build argument (repeatable).   --target STAGE   Stop at a stage.
       --no-cache             Build every step again.       --builder auto|buildkit|legacy
       --quiet                Steps only, no build output.
+      --secret id=ID[,env=VAR|,src=FILE]  A build secret (repeatable). PIP_INDEX_URL and
+                             PIP_EXTRA_INDEX_URL are passed from the environment, and the file
+                             PIP_CONFIG_FILE names as pip.conf, when set; values are never printed.
   run [DIR]                Start the image detached on 127.0.0.1, wait for /readyz, print URL and id.
       --port N               Host port (default: a free one).  --env K=V  (repeatable)
       --gpu / --gpus N|all   Ask the engine for GPUs (says plainly when it has no NVIDIA runtime).
@@ -99,12 +110,35 @@ Commands:
 Options:
   -h, --help               Show this help.
   -v, --version            Print the version.
-  --verbose                Log details to stderr.`;
+  --verbose                Debug lines and full stack traces on stderr (before or after the
+                           command; MODELSHIP_VERBOSE=1 does the same).`;
 
 declare const MODELSHIP_VERSION: string | undefined;
 
 export async function main(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv;
+  const { args, verbose } = extractVerbose(argv);
+  setVerbose(verbose);
+  const [command, ...rest] = args;
+  debug(() => `modelship ${typeof MODELSHIP_VERSION === 'string' ? MODELSHIP_VERSION : 'dev'}, node ${process.version}, command ${command ?? '(none)'}`);
+  try {
+    return await dispatch(command, rest);
+  } catch (error) {
+    throw usageFromParseError(error, command);
+  }
+}
+
+/** Node's own message for an unknown option suggests '-- "--x' with a quote left open; say it in our words. */
+function usageFromParseError(error: unknown, command: string | undefined): unknown {
+  const code = (error as { code?: string }).code;
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+    const option = /'([^']+)'/.exec((error as Error).message)?.[1] ?? 'option';
+    return new UsageError(`Unknown option '${option}' for ${command}. See 'modelship ${command} --help' for its options; a value that starts with '-' goes after '--'.`);
+  }
+  if (code?.startsWith('ERR_PARSE_ARGS')) return new UsageError(`${command}: ${(error as Error).message}`);
+  return error;
+}
+
+async function dispatch(command: string | undefined, rest: string[]): Promise<number> {
   if (!command || command === '-h' || command === '--help' || command === 'help') {
     process.stdout.write(USAGE + '\n');
     return command ? 0 : 2;
@@ -117,14 +151,14 @@ export async function main(argv: string[]): Promise<number> {
     const { values, positionals } = parseArgs({
       args: rest,
       allowPositionals: true,
-      options: { json: { type: 'boolean' }, verbose: { type: 'boolean' }, 'no-safety': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      options: { json: { type: 'boolean' }, 'no-safety': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
     });
     if (values.help) {
       process.stdout.write(USAGE + '\n');
       return 0;
     }
     if (positionals.length > 1) throw new UsageError(`detect takes one folder, got ${positionals.length}: ${positionals.join(' ')}`);
-    return commands.detect().runDetect(positionals[0] ?? '.', { json: values.json === true, verbose: values.verbose === true, safety: values['no-safety'] !== true });
+    return commands.detect().runDetect(positionals[0] ?? '.', { json: values.json === true, verbose: isVerbose(), safety: values['no-safety'] !== true });
   }
   if (command === 'containerize') {
     const { values, positionals } = parseArgs({
@@ -133,7 +167,7 @@ export async function main(argv: string[]): Promise<number> {
       options: {
         gpu: { type: 'boolean' }, mode: { type: 'string' }, only: { type: 'string' }, 'dry-run': { type: 'boolean' },
         force: { type: 'boolean' }, json: { type: 'boolean' }, 'model-uri': { type: 'string' }, image: { type: 'string' },
-        'base-image': { type: 'string' }, 'gpu-base-image': { type: 'string' }, 'base-provides': { type: 'string' }, offline: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+        'base-image': { type: 'string' }, 'gpu-base-image': { type: 'string' }, 'base-provides': { type: 'string' }, offline: { type: 'boolean' }, 'no-pip-secrets': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
       },
     });
     if (values.help) {
@@ -143,7 +177,7 @@ export async function main(argv: string[]): Promise<number> {
     if (positionals.length !== 1) throw new UsageError('containerize takes one path: the model file, its SavedModel folder, or the project');
     return commands.containerize().runContainerize(positionals[0]!, {
       gpu: values.gpu === true, mode: values.mode ?? 'bake', dryRun: values['dry-run'] === true, force: values.force === true,
-      json: values.json === true, offline: values.offline === true,
+      json: values.json === true, offline: values.offline === true, pipSecrets: values['no-pip-secrets'] !== true,
       ...(values.only ? { only: values.only } : {}), ...(values['model-uri'] ? { modelUri: values['model-uri'] } : {}),
       ...(values.image ? { image: values.image } : {}), ...(values['base-image'] ? { baseImage: values['base-image'] } : {}),
       ...(values['base-provides'] ? { baseProvides: values['base-provides'] } : {}),
@@ -262,7 +296,7 @@ function parseShipArgs(args: string[]) {
     allowPositionals: true,
     options: {
       json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, tag: { type: 'string', multiple: true }, 'build-arg': { type: 'string', multiple: true },
-      target: { type: 'string' }, 'no-cache': { type: 'boolean' }, builder: { type: 'string' }, quiet: { type: 'boolean', short: 'q' },
+      target: { type: 'string' }, 'no-cache': { type: 'boolean' }, builder: { type: 'string' }, quiet: { type: 'boolean', short: 'q' }, secret: { type: 'string', multiple: true },
       port: { type: 'string', short: 'p' }, gpu: { type: 'boolean' }, gpus: { type: 'string' }, env: { type: 'string', multiple: true, short: 'e' },
       timeout: { type: 'string' }, 'no-wait': { type: 'boolean' }, 'no-limits': { type: 'boolean' }, url: { type: 'string' }, sample: { type: 'string' }, expect: { type: 'string' }, follow: { type: 'boolean', short: 'f' },
       tail: { type: 'string' }, to: { type: 'string' }, all: { type: 'boolean', short: 'a' },
@@ -274,7 +308,7 @@ async function dispatchShipCommand(command: string, dir: string, given: string |
   const ship = commands.ship();
   switch (command) {
     case 'build':
-      return ship.runBuild(dir, { ...(values.tag ? { tag: values.tag } : {}), ...(values['build-arg'] ? { buildArg: values['build-arg'] } : {}), ...(values.target ? { target: values.target } : {}), noCache: values['no-cache'] === true, ...(values.builder ? { builder: values.builder } : {}), json, quiet: values.quiet === true });
+      return ship.runBuild(dir, { ...(values.tag ? { tag: values.tag } : {}), ...(values['build-arg'] ? { buildArg: values['build-arg'] } : {}), ...(values.target ? { target: values.target } : {}), noCache: values['no-cache'] === true, ...(values.builder ? { builder: values.builder } : {}), ...(values.secret ? { secret: values.secret } : {}), json, quiet: values.quiet === true });
     case 'run':
       return ship.runRun(dir, { ...(values.port ? { port: values.port } : {}), gpu: values.gpu === true, ...(values.gpus ? { gpus: values.gpus } : {}), ...(values.env ? { env: values.env } : {}), ...(values.tag?.[0] ? { tag: values.tag[0] } : {}), ...(values.timeout ? { timeout: values.timeout } : {}), wait: values['no-wait'] !== true, limits: values['no-limits'] !== true, json });
     case 'smoke':
@@ -290,6 +324,15 @@ async function dispatchShipCommand(command: string, dir: string, given: string |
   }
 }
 
+/** The stack, and the stacks of its causes, for --verbose. */
+function traceOf(error: unknown): string {
+  const lines: string[] = [];
+  for (let e: unknown = error, depth = 0; e !== undefined && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    lines.push(`${depth === 0 ? '' : 'Caused by: '}${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+  }
+  return lines.join('\n');
+}
+
 function report(error: unknown): number {
   if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
     process.stderr.write(`modelship: ${(error as Error).message}\n\n${USAGE}\n`);
@@ -297,6 +340,7 @@ function report(error: unknown): number {
   }
   if (isModelshipError(error)) {
     process.stderr.write(formatModelshipError(error));
+    if (isVerbose()) process.stderr.write(`${traceOf(error)}\n`);
     return 2;
   }
   process.stderr.write(`modelship: internal error: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);

@@ -118,7 +118,8 @@ suite('modelship.containerize', () => {
     assert.match(result.image, new RegExp(`-${sha.slice(0, 8)}$`), 'the image tag carries the model hash');
     assert.deepStrictEqual(result.files.map((f) => [f.path, f.kind, f.action]), planned.files.map((f) => [f.path, 'new', 'written']));
     for (const f of planned.files) assert.strictEqual(read(f.path), f.contents, f.path);
-    assert.deepStrictEqual(addedFiles(before), planned.files.map((f) => f.path).sort());
+    // Besides the planned files, the record of what was generated (so a re-run updates only unedited files).
+    assert.deepStrictEqual(addedFiles(before), [...planned.files.map((f) => f.path), '.modelship/generated.json'].sort());
 
     const dockerfile = planned.files.find((f) => f.path === 'Dockerfile');
     if (dockerfile) {
@@ -184,6 +185,27 @@ suite('modelship.containerize', () => {
     assert.strictEqual(result.counts.kept, 1);
     assert.match(api.lastNotice() ?? '', /, 1 kept \(yours\)\.$/);
     assert.deepStrictEqual(diffTabs(), [], 'the diff editor is closed once answered');
+  });
+
+  test('other options update the files nobody edited without asking, and ask only about an edited one (the record the CLI keeps too)', async () => {
+    api.testing.setScaffold(withDockerfile);
+    await run(uriOf(IRIS), dockerfileOnly, accept, accept);
+    const record = JSON.parse(read('.modelship/generated.json')) as { files: Record<string, string> };
+    assert.ok(record.files.Dockerfile && record.files['.dockerignore'], JSON.stringify(record));
+    fs.writeFileSync(path.join(root(), '.dockerignore'), `${read('.dockerignore')}# mine\n`);
+    // New options: every generated file comes out different.
+    api.testing.setScaffold((desc, options) => {
+      const result = withDockerfile(desc, options);
+      return { ...result, files: result.files.map((f) => ({ ...f, contents: `${f.contents}# new options\n` })) };
+    });
+    const seen: string[] = [];
+    const { result } = await run(uriOf(IRIS), accept, accept, accept, overDiffOf('.dockerignore', KEEP_MINE, seen));
+    assert.deepStrictEqual(seen, ['.dockerignore'], 'only the edited file is asked about');
+    assert.strictEqual(result?.kind, 'containerized');
+    assert.deepStrictEqual(result.files.find((f) => f.path === 'Dockerfile'), { path: 'Dockerfile', kind: 'outdated', action: 'written' });
+    assert.deepStrictEqual(result.files.find((f) => f.path === '.dockerignore'), { path: '.dockerignore', kind: 'changed', action: 'kept' });
+    assert.match(read('Dockerfile'), /# new options\n$/);
+    assert.match(read('.dockerignore'), /# mine\n$/);
   });
 
   test('... and overwritten with "Overwrite"', async () => {

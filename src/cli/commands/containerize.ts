@@ -9,10 +9,12 @@ import { detectProject } from '../../core/detect';
 import type { ProjectDescription } from '../../core/detect/types';
 import { ModelshipError } from '../../core/errors';
 import { ALL_TARGETS, scaffold, type ContainerizeOptions, type ModelMode, type ScaffoldTarget } from '../../core/scaffold';
-import { describePlan, planChanges, type PlannedChange } from '../../core/scaffold/plan';
+import { GENERATED_RECORD_PATH, parseGeneratedRecord } from '../../core/scaffold/generatedRecord';
+import { describePlan, nextGeneratedRecord, planChanges, writesWithoutAsking, type PlannedChange } from '../../core/scaffold/plan';
 import { normalizeSettings } from '../../core/settings';
 import { NodeFsReader } from '../../platform/nodeFsReader';
 import { sha256File, writeFileAtomic } from '../../platform/writeFileAtomic';
+import { debug } from '../verbose';
 
 export interface ContainerizeFlags {
   gpu: boolean;
@@ -27,6 +29,8 @@ export interface ContainerizeFlags {
   baseProvides?: string;
   gpuBaseImage?: string;
   offline: boolean;
+  /** Secret mounts for pip's index in the Dockerfile (default true; --no-pip-secrets). */
+  pipSecrets?: boolean;
 }
 
 /** `a,b==1.0` or `@file` of `pip freeze` lines → `name` / `name==version` entries. */
@@ -99,6 +103,13 @@ async function confirmOverwrite(change: PlannedChange): Promise<boolean> {
   }
 }
 
+/** The closing hint: our own next commands, in the order a user runs them. */
+export function nextSteps(root: string): string {
+  const dir = path.relative(process.cwd(), root);
+  const arg = dir === '' ? '' : ` ${/\s/.test(dir) ? JSON.stringify(dir) : dir}`;
+  return `Next: modelship build${arg}, try it with modelship run${arg} and modelship smoke${arg}, then modelship deploy${arg}.`;
+}
+
 export async function runContainerize(target: string, flags: ContainerizeFlags): Promise<number> {
   const { root, desc, model } = await locate(target);
   const detected = desc.models.find((m) => m.path === model);
@@ -109,6 +120,7 @@ export async function runContainerize(target: string, flags: ContainerizeFlags):
     mode: parseMode(flags.mode),
     targets: parseTargets(flags.only),
     offline: flags.offline,
+    ...(flags.pipSecrets === false ? { pipSecrets: false } : {}),
     ...(flags.modelUri ? { modelUri: flags.modelUri } : {}),
     ...(flags.image ? { imageRepository: flags.image } : {}),
     ...(flags.baseImage ? { baseImage: flags.baseImage } : {}),
@@ -117,16 +129,20 @@ export async function runContainerize(target: string, flags: ContainerizeFlags):
     ...(detected && fs.statSync(modelAbs).isFile() ? { modelSha256: await sha256File(modelAbs) } : {}),
   };
   const { spec, files } = scaffold(desc, options);
-  const changes = planChanges(files, (p) => {
+  const readCurrent = (p: string) => {
     const file = path.join(root, p);
     return fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : undefined;
-  });
+  };
+  const recordText = readCurrent(GENERATED_RECORD_PATH);
+  debug(() => `containerize: ${recordText === undefined ? `no ${GENERATED_RECORD_PATH} yet: every existing file counts as yours` : `read ${GENERATED_RECORD_PATH}`}`);
+  const changes = planChanges(files, readCurrent, parseGeneratedRecord(recordText));
 
   const written: string[] = [];
   const kept: string[] = [];
   for (const change of changes) {
+    debug(() => `containerize: ${change.file.path}: ${change.kind}`);
     if (flags.dryRun || change.kind === 'unchanged') continue;
-    const agreed = change.kind === 'new' || flags.force || (process.stdin.isTTY && !flags.json && (await confirmOverwrite(change)));
+    const agreed = writesWithoutAsking(change) || flags.force || (process.stdin.isTTY && !flags.json && (await confirmOverwrite(change)));
     if (!agreed) {
       kept.push(change.file.path);
       continue;
@@ -134,6 +150,8 @@ export async function runContainerize(target: string, flags: ContainerizeFlags):
     writeFileAtomic(path.join(root, change.file.path), change.file.contents, change.file.mode);
     written.push(change.file.path);
   }
+  const record = flags.dryRun ? undefined : nextGeneratedRecord(recordText, changes, new Set(written));
+  if (record) writeFileAtomic(path.join(root, record.path), record.contents);
 
   if (flags.json) {
     process.stdout.write(JSON.stringify({
@@ -144,7 +162,7 @@ export async function runContainerize(target: string, flags: ContainerizeFlags):
     process.stdout.write(`Serving ${model} (${spec.model.format}, ${spec.model.framework}) as ${spec.image.ref} on port ${spec.port}${spec.gpu.enabled ? ' with a GPU' : ''}, model ${spec.mode === 'bake' ? 'baked into the image' : `mounted from ${spec.modelUri ?? 'a volume'}`}.\n`);
     process.stdout.write(`${flags.dryRun ? 'Plan' : 'Files'} in ${root}:\n${describePlan(changes)}\n`);
     if (flags.dryRun) for (const c of changes) if (c.diff) process.stdout.write(`\n${c.diff}`);
-    if (written.length > 0) process.stdout.write(`\nWrote ${written.length} file${written.length === 1 ? '' : 's'}. Next: docker build -t ${spec.image.ref} ${root === process.cwd() ? '.' : root}\n`);
+    if (written.length > 0) process.stdout.write(`\nWrote ${written.length} file${written.length === 1 ? '' : 's'}. ${nextSteps(root)}\n`);
   }
   if (kept.length > 0) {
     process.stderr.write(`modelship: kept your version of ${kept.join(', ')}; run with --dry-run to see the differences, or --force to overwrite.\n`);

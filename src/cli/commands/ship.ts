@@ -3,6 +3,7 @@
  * workspace's Dockerfile and image by itself (the Dockerfile's labels), prints results on stdout
  * (`--json` for scripts) and progress on stderr. Bundled as dist/cli-ship.js with dockerode.
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ModelshipError, formatModelshipError, isModelshipError } from '../../core/errors';
 import { formatBytes } from '../../core/formatBytes';
@@ -16,6 +17,7 @@ import { pushImage, retarget, tagImage } from '../../docker/push';
 import { findExpectedAnswer, findSavedSample, readExpectedFile, readSampleFile, runSmokeTest, sampleFromServer } from '../../docker/smokeTest';
 
 import { findWorkspace, type Workspace } from '../../flows/workspace';
+import { debug } from '../verbose';
 
 export { findWorkspace, type Workspace };
 
@@ -42,7 +44,46 @@ function printBuildEvent(event: BuildEvent, quiet: boolean, shown: Set<string>):
   else if (event.kind === 'warning') err(`warning: ${event.text}`);
 }
 
+/** The variables pip reads a package mirror from, passed as build secrets of the same name when set. */
+const PIP_SECRET_VARIABLES = ['PIP_INDEX_URL', 'PIP_EXTRA_INDEX_URL'] as const;
+
+/**
+ * The build's secrets: PIP_INDEX_URL / PIP_EXTRA_INDEX_URL from the environment, the file
+ * PIP_CONFIG_FILE names as `pip.conf`, then each `--secret id=ID[,env=VAR|,src=FILE]` (docker's
+ * syntax; a bare id reads the variable of that name). Empty values are left out, so pip keeps its default.
+ */
+export function collectBuildSecrets(flags: string[] | undefined, env: NodeJS.ProcessEnv = process.env): Map<string, Buffer> {
+  const secrets = new Map<string, Buffer>();
+  const fromFile = (file: string, what: string) => {
+    try {
+      return fs.readFileSync(file);
+    } catch (error) {
+      throw new ModelshipError('BAD_ARGUMENT', `${what}: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? String(error)})`, 'Name a readable file, or leave the secret out.');
+    }
+  };
+  for (const name of PIP_SECRET_VARIABLES) if (env[name]) secrets.set(name, Buffer.from(env[name]!));
+  if (env.PIP_CONFIG_FILE && env.PIP_CONFIG_FILE !== 'os.devnull' && env.PIP_CONFIG_FILE !== '/dev/null') secrets.set('pip.conf', fromFile(env.PIP_CONFIG_FILE, 'PIP_CONFIG_FILE'));
+  for (const flag of flags ?? []) {
+    const fields = new Map(flag.split(',').map((part) => {
+      const eq = part.indexOf('=');
+      return eq === -1 ? [part, ''] as const : [part.slice(0, eq), part.slice(eq + 1)] as const;
+    }));
+    const id = fields.get('id');
+    const unknown = [...fields.keys()].filter((k) => !['id', 'env', 'src', 'source', 'type'].includes(k));
+    if (!id || unknown.length > 0) throw new ModelshipError('BAD_ARGUMENT', `--secret ${flag.split(',').map((p) => p.replace(/=.*/, '=…')).join(',')}: expected id=ID[,env=VAR|,src=FILE]`);
+    const file = fields.get('src') ?? fields.get('source');
+    if (file) secrets.set(id, fromFile(file, `--secret id=${id}`));
+    else {
+      const value = env[fields.get('env') || id];
+      if (value) secrets.set(id, Buffer.from(value));
+      else secrets.delete(id);
+    }
+  }
+  return secrets;
+}
+
 export interface BuildFlags {
+  secret?: string[];
   tag?: string[];
   buildArg?: string[];
   target?: string;
@@ -57,12 +98,17 @@ export async function runBuild(dir: string, flags: BuildFlags): Promise<number> 
   const ws = findWorkspace(dir, primary);
   const builder = (flags.builder ?? 'auto') as BuilderChoice;
   if (!['auto', 'buildkit', 'legacy'].includes(builder)) throw new ModelshipError('BAD_ARGUMENT', `--builder ${flags.builder}: choose auto, buildkit or legacy`);
+  const secrets = collectBuildSecrets(flags.secret);
   const engine = await connectEngine();
+  debug(() => `engine ${engine.endpoint.display} (API ${engine.apiVersion}, ${engine.buildKit ? 'BuildKit' : 'no BuildKit'})`);
+  if (secrets.size > 0) err(`Build secrets: ${[...secrets.keys()].join(', ')} (values are not shown, and stay out of the image)`);
   const controller = new AbortController();
   process.once('SIGINT', () => controller.abort());
   const shownSteps = new Set<string>();
   try {
     const result = await buildImage(engine, {
+      ...(secrets.size > 0 ? { secrets } : {}),
+      onDebug: (line) => debug(line),
       projectDir: ws.dir,
       target: ws.target,
       tags: flags.tag?.slice(1) ?? [],
@@ -81,7 +127,8 @@ export async function runBuild(dir: string, flags: BuildFlags): Promise<number> 
       out(JSON.stringify({ image: result.tags[0], tags: result.tags, imageId: result.imageId, builder: result.builder, context: { bytes: result.contextBytes, files: result.contextFiles }, bytesRead: result.bytesRead, seconds: result.ms / 1000 }, null, 2));
     } else {
       out(`Built ${result.tags.join(', ')} (${result.imageId.replace(/^sha256:/, '').slice(0, 12)}) with ${result.builder === 'buildkit' ? 'BuildKit' : 'the classic builder'} in ${(result.ms / 1000).toFixed(1)} s`);
-      out(`Next: modelship run ${path.relative(process.cwd(), ws.dir) || '.'}`);
+      const dirArg = path.relative(process.cwd(), ws.dir) || '.';
+      out(`Next: modelship run ${dirArg} and modelship smoke ${dirArg}, then modelship deploy ${dirArg}`);
     }
     return 0;
   } catch (error) {

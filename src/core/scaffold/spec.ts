@@ -157,6 +157,8 @@ export function buildServingSpec(desc: ProjectDescription, options: Containerize
     requirements,
     baseProvides: [...provided.keys()].sort(),
     offline: options.offline === true,
+    // Offline installs read no index, so they need no secrets (and stay buildable by the classic builder).
+    pipSecrets: options.offline !== true && options.pipSecrets !== false,
     gpu: {
       enabled: options.gpu,
       ...(gpu ? { baseImage: gpu.baseImage, reason: gpu.reason } : {}),

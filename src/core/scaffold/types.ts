@@ -24,6 +24,12 @@ export interface ContainerizeOptions {
   targets: ScaffoldTarget[];
   /** Install wheels from `wheels/` with `--no-index` instead of reaching an index. */
   offline?: boolean;
+  /**
+   * Let pip read a package mirror from build secrets (PIP_INDEX_URL, PIP_EXTRA_INDEX_URL, pip.conf)
+   * through `RUN --mount=type=secret`, which needs BuildKit. Default true; false writes a Dockerfile
+   * the classic builder accepts (and that only reaches the default index).
+   */
+  pipSecrets?: boolean;
   /** Overrides the CPU runtime base image (default `python:<version>-slim`). */
   baseImage?: string;
   /** Overrides the GPU runtime base image (default from the CUDA compatibility table). */
@@ -84,6 +90,8 @@ export interface ServingSpec {
   /** Distributions the base image provides and the build must not reinstall. */
   baseProvides: string[];
   offline: boolean;
+  /** pip reads PIP_INDEX_URL, PIP_EXTRA_INDEX_URL and pip.conf from optional build secrets (BuildKit). */
+  pipSecrets: boolean;
   gpu: {
     enabled: boolean;
     /** Runtime base image for GPU builds, from the compatibility table (or the user's override). */

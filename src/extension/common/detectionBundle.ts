@@ -6,7 +6,8 @@
 export { ProjectDetector } from '../../core/detect';
 export { excludeMatcher } from '../../core/detect/walkProject';
 export { scaffold } from '../../core/scaffold';
-export { describePlan, planChanges } from '../../core/scaffold/plan';
+export { describePlan, nextGeneratedRecord, planChanges } from '../../core/scaffold/plan';
+export { GENERATED_RECORD_PATH, parseGeneratedRecord } from '../../core/scaffold/generatedRecord';
 export { configureFindings } from '../../core/lint/configure';
 export { scanModelSafety } from '../../core/lint/model/scanModelSafety';
 export { safetyFindings } from '../../core/lint/model/safetyFindings';

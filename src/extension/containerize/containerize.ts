@@ -8,7 +8,7 @@
 import * as vscode from 'vscode';
 import type { DetectedModel, ProjectDescription } from '../../core/detect/types';
 import { LAYOUT } from '../../core/scaffold/layout';
-import type { PlannedChange } from '../../core/scaffold/plan';
+import { writesWithoutAsking, type PlannedChange } from '../../core/scaffold/plan';
 import type { ContainerizeOptions } from '../../core/scaffold/types';
 import { ANSWERS_KEY, askContainerizeQuestions, defaultAnswers, type ContainerizeAnswers, type QuestionsCancelled } from './containerizeQuestions';
 import type { ContainerizeCtx } from './containerizeCtx';
@@ -16,7 +16,7 @@ import { loadDetection } from '../common/loadDetection';
 import { fileUri } from '../common/fileUri';
 import { packagingWarnings, type PackagingWarning } from './packagingWarnings';
 import { askOverwrites } from './planConsent';
-import { readCurrent, writePlannedFile } from './planFiles';
+import { readCurrent, writePlannedFile, writeProjectFile } from './planFiles';
 import { planDiffTabs } from './planProvider';
 import { countOutcomes, renderPlanSummary, specSentence, summaryLine, type FileOutcome, type PlanCounts } from './planSummary';
 
@@ -68,16 +68,21 @@ async function warningsAccepted(ctx: ContainerizeCtx, folder: vscode.WorkspaceFo
   return choice !== undefined;
 }
 
-async function writeAll(ctx: ContainerizeCtx, folder: vscode.WorkspaceFolder, changes: PlannedChange[], overwrite: Set<string>): Promise<FileOutcome[]> {
+async function writeAll(ctx: ContainerizeCtx, folder: vscode.WorkspaceFolder, changes: PlannedChange[], overwrite: Set<string>, recordText: string | undefined): Promise<FileOutcome[]> {
   const outcomes: FileOutcome[] = [];
+  const written = new Set<string>();
   for (const c of changes) {
-    const write = c.kind === 'new' || (c.kind === 'changed' && overwrite.has(c.file.path));
+    const write = writesWithoutAsking(c) || (c.kind === 'changed' && overwrite.has(c.file.path));
     if (write) {
       await writePlannedFile(folder, c.file);
-      ctx.log.info(`containerize: wrote ${c.file.path} (${c.kind === 'new' ? 'new' : 'overwritten'})`);
+      written.add(c.file.path);
+      ctx.log.info(`containerize: wrote ${c.file.path} (${c.kind === 'new' ? 'new' : c.kind === 'outdated' ? 'updated: not edited since Modelship generated it' : 'overwritten'})`);
     }
     outcomes.push({ path: c.file.path, kind: c.kind, action: write ? 'written' : c.kind === 'unchanged' ? 'unchanged' : 'kept' });
   }
+  // The same record the CLI keeps: what was generated, so the next run updates only unedited files.
+  const record = loadDetection().nextGeneratedRecord(recordText, changes, written);
+  if (record) await writeProjectFile(folder, record.path, record.contents);
   return outcomes;
 }
 
@@ -117,10 +122,11 @@ async function planFiles(ctx: ContainerizeCtx, folder: vscode.WorkspaceFolder, d
   const bundle = loadDetection();
   const { spec, files } = (ctx.overrides.scaffold ?? bundle.scaffold)(desc, options);
   const current = new Map(await Promise.all(files.map(async (f) => [f.path, await readCurrent(folder, f.path)] as const)));
-  const changes = bundle.planChanges(files, (p) => current.get(p));
+  const recordText = await readCurrent(folder, bundle.GENERATED_RECORD_PATH);
+  const changes = bundle.planChanges(files, (p) => current.get(p), bundle.parseGeneratedRecord(recordText));
   const table = files.length > 0 ? bundle.describePlan(changes) : '';
   ctx.log.info(`containerize: ${specSentence(spec)}${sha256 ? ` sha256 ${sha256}` : ''}\n${table || '(no files planned)'}`);
-  return { spec, changes, table };
+  return { spec, changes, table, recordText };
 }
 
 /** The answers to the questions (remembered for next time), or the question that was cancelled. */
@@ -161,13 +167,13 @@ export async function containerize(ctx: ContainerizeCtx, target?: unknown): Prom
   if ('cancelledAt' in answers) return { kind: 'cancelled', at: answers.cancelledAt };
   const planned = await planFiles(ctx, folder, desc, model, answers);
   if (!planned) return { kind: 'cancelled', at: 'hash' };
-  const { spec, changes, table } = planned;
+  const { spec, changes, table, recordText } = planned;
   const overwrite = await consent(ctx, folder, changes);
   if (!overwrite) {
     ctx.log.info('containerize: cancelled at the overwrite question; nothing written');
     return { kind: 'cancelled', at: 'overwrite' };
   }
-  const outcomes = await writeAll(ctx, folder, changes, overwrite);
+  const outcomes = await writeAll(ctx, folder, changes, overwrite, recordText);
   const planUri = ctx.plans.put(folder, `${model.path}.plan.md`, renderPlanSummary(spec, changes, outcomes, table));
   const counts = countOutcomes(outcomes);
   const opened = await openResult(folder, answers, outcomes);

@@ -34,12 +34,17 @@ export async function readCurrent(folder: vscode.WorkspaceFolder, relative: stri
 }
 
 export async function writePlannedFile(folder: vscode.WorkspaceFolder, file: PlannedFile): Promise<void> {
-  checkInside(file.path);
+  await writeProjectFile(folder, file.path, file.contents, file.mode);
+}
+
+/** Writes `contents` at `relative` in the folder (a planned file, or the generated-file record). */
+export async function writeProjectFile(folder: vscode.WorkspaceFolder, relative: string, contents: string, mode?: number): Promise<void> {
+  checkInside(relative);
   if (folder.uri.scheme === 'file') {
-    loadDetection().writeFileAtomic(path.join(folder.uri.fsPath, ...file.path.split('/')), file.contents, file.mode);
+    loadDetection().writeFileAtomic(path.join(folder.uri.fsPath, ...relative.split('/')), contents, mode);
     return;
   }
-  const uri = fileUri(folder, file.path);
+  const uri = fileUri(folder, relative);
   await vscode.workspace.fs.createDirectory(vscode.Uri.joinPath(uri, '..'));
-  await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(file.contents));
+  await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(contents));
 }

@@ -10,7 +10,7 @@ import type { ServingSpec } from '../../core/scaffold/types';
 export interface FileOutcome {
   path: string;
   kind: ChangeKind;
-  /** `written` (new, or overwritten with consent), `kept` (the user's version stays), `unchanged`. */
+  /** `written` (new, outdated, or overwritten with consent), `kept` (the user's version stays), `unchanged`. */
   action: 'written' | 'kept' | 'unchanged';
 }
 
@@ -24,7 +24,7 @@ export interface PlanCounts {
 export function countOutcomes(files: FileOutcome[]): PlanCounts {
   return {
     new: files.filter((f) => f.kind === 'new' && f.action === 'written').length,
-    updated: files.filter((f) => f.kind === 'changed' && f.action === 'written').length,
+    updated: files.filter((f) => (f.kind === 'changed' || f.kind === 'outdated') && f.action === 'written').length,
     unchanged: files.filter((f) => f.action === 'unchanged').length,
     kept: files.filter((f) => f.action === 'kept').length,
   };
@@ -57,9 +57,10 @@ export function renderPlanSummary(spec: ServingSpec, changes: PlannedChange[], o
   for (const c of changes.filter((x) => x.diff)) {
     const d = c.diff ?? '';
     const g = fence(d);
-    lines.push(`## ${c.file.path} (${action.get(c.file.path) === 'written' ? 'overwritten' : 'kept yours'})`, '', `${g}diff`, d.trimEnd(), g, '');
+    const what = c.kind === 'outdated' ? 'updated: not edited since Modelship generated it' : action.get(c.file.path) === 'written' ? 'overwritten' : 'kept yours';
+    lines.push(`## ${c.file.path} (${what})`, '', `${g}diff`, d.trimEnd(), g, '');
   }
   const f = fence(table);
-  lines.push('## All files', '', '`+` new, `~` differs from your version, `=` unchanged.', '', `${f}text`, table, f, '');
+  lines.push('## All files', '', '`+` new, `*` generated before and not edited since (updated), `~` differs from your version, `=` unchanged.', '', `${f}text`, table, f, '');
   return lines.join('\n');
 }

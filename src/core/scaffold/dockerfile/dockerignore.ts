@@ -27,7 +27,7 @@ const EXCLUDED: readonly { why: string; patterns: string[] }[] = [
     patterns: ['**/__pycache__', '**/*.py[cod]', '**/.ipynb_checkpoints', '**/.pytest_cache', '**/.mypy_cache', '**/.ruff_cache',
       '.tox', '.nox', '.cache', '.coverage', 'htmlcov', 'build', 'dist', '**/*.egg-info'],
   },
-  { why: 'Editors, OS files and local secrets', patterns: ['.idea', '.vscode', '**/.DS_Store', '**/.env', '**/.env.*'] },
+  { why: 'Editors, OS files and local secrets', patterns: ['.idea', '.vscode', '**/.DS_Store', '**/.env', '**/.env.*', '**/pip.conf'] },
   { why: 'Experiment tracking', patterns: ['mlruns', 'wandb', 'lightning_logs'] },
   {
     why: 'Datasets',
@@ -39,7 +39,7 @@ const EXCLUDED: readonly { why: string; patterns: string[] }[] = [
     patterns: ['**/*.pt', '**/*.pth', '**/*.ckpt', '**/*.bin', '**/*.safetensors', '**/*.onnx', '**/*.h5', '**/*.hdf5', '**/*.keras',
       '**/*.tflite', '**/*.gguf', '**/*.pkl', '**/*.pickle', '**/*.joblib', '**/*.npy', '**/*.npz', '**/*.cbm', '**/*.ubj'],
   },
-  { why: 'Deployment files Modelship generated, which the image does not need', patterns: ['deploy', '.github', 'compose.yaml'] },
+  { why: 'Deployment files Modelship generated, which the image does not need', patterns: ['deploy', '.github', 'compose.yaml', '.modelship'] },
 ];
 
 export interface DockerignoreInput {
