@@ -72,6 +72,22 @@ export async function walkProject(reader: WorkspaceReader, settings: DetectSetti
   const stack: { path: string; depth: number }[] = [{ path: start, depth: 0 }];
   let cutShort = false;
 
+  /**
+   * Counts and sorts one file; false once maxFiles is passed (the walk stops). Most files are
+   * settled by name alone, so the path is built only for the few that are sniffed.
+   */
+  const addFile = (dir: string, name: string): boolean => {
+    if (++result.filesSeen > settings.maxFiles) {
+      cutShort = true;
+      stack.length = 0;
+      return false;
+    }
+    if (recordDependency(result.dependencyFiles, name, dir) || !shouldSniff(name)) return true;
+    const path = joinPath(dir, name);
+    if (!excluded(name, path)) result.candidates.push(path);
+    return true;
+  };
+
   const visit = async ({ path: dir, depth }: { path: string; depth: number }): Promise<void> => {
     let entries;
     try {
@@ -85,8 +101,12 @@ export async function walkProject(reader: WorkspaceReader, settings: DetectSetti
       return;
     }
     for (const entry of entries) {
-      const path = joinPath(dir, entry.name);
       let kind = entry.kind;
+      if (kind === 'file') {
+        if (!addFile(dir, entry.name)) return;
+        continue;
+      }
+      const path = joinPath(dir, entry.name);
       if (kind === 'symlink') {
         try {
           const target = await reader.stat(path);
@@ -109,15 +129,8 @@ export async function walkProject(reader: WorkspaceReader, settings: DetectSetti
           continue;
         }
         stack.push({ path, depth: depth + 1 });
-      } else if (kind === 'file') {
-        if (++result.filesSeen > settings.maxFiles) {
-          cutShort = true;
-          stack.length = 0;
-          return;
-        }
-        if (recordDependency(result.dependencyFiles, entry.name, dir)) continue;
-        if (excluded(entry.name, path)) continue;
-        if (shouldSniff(entry.name)) result.candidates.push(path);
+      } else if (kind === 'file' && !addFile(dir, entry.name)) {
+        return;
       }
     }
   };

@@ -49,6 +49,12 @@ const FRAMEWORK_RUNTIME: Record<string, string[]> = {
 };
 
 const MiB = 1024 * 1024;
+/** Models up to this size get one uvicorn worker per CPU of the limit; larger ones one copy in memory. */
+const MULTI_WORKER_MAX_BYTES = 512 * MiB;
+/** uvicorn workers of a CPU model: WORKERS=auto reads this back from the CPU limit (cgroup quota). */
+const CPU_WORKERS = 2;
+/** CPU requested per worker: small, so that several replicas fit a small node; the limit is what a worker may burst to. */
+const CPU_REQUEST_PER_WORKER_MILLIS = 250;
 
 function mebibytes(bytes: number): string {
   return `${Math.ceil(bytes / MiB)}Mi`;
@@ -131,7 +137,10 @@ export function buildServingSpec(desc: ProjectDescription, options: Containerize
 
   // Deserialised models take a few times their file size in memory; the app and runtime need ~300 MiB.
   const working = Math.max(256 * MiB, Math.ceil(model.bytes * 2.5) + 300 * MiB);
-  const memoryRequest = options.gpu ? Math.max(working, 4 * 1024 * MiB) : working;
+  // GPU and large models: one process. Otherwise one per CPU of the limit, each with its own copy of
+  // the model, so the memory request counts every copy and the CPU request grows with the workers.
+  const workers = options.gpu || model.bytes > MULTI_WORKER_MAX_BYTES ? 1 : CPU_WORKERS;
+  const memoryRequest = options.gpu ? Math.max(working, 4 * 1024 * MiB) : working * workers;
   const startupSeconds = Math.min(1800, Math.max(30, 30 + Math.ceil(model.bytes / (50 * MiB))));
 
   return {
@@ -166,8 +175,8 @@ export function buildServingSpec(desc: ProjectDescription, options: Containerize
     },
     baseImage: options.baseImage ?? `python:${desc.python.version}-slim`,
     resources: {
-      requests: { cpu: options.gpu ? '2' : '250m', memory: mebibytes(memoryRequest) },
-      limits: { cpu: options.gpu ? '4' : '2', memory: mebibytes(memoryRequest * 2) },
+      requests: { cpu: options.gpu ? '2' : `${CPU_REQUEST_PER_WORKER_MILLIS * workers}m`, memory: mebibytes(memoryRequest) },
+      limits: { cpu: options.gpu ? '4' : String(CPU_WORKERS), memory: mebibytes(memoryRequest * 2) },
     },
     startupSeconds,
     env: {
@@ -176,7 +185,8 @@ export function buildServingSpec(desc: ProjectDescription, options: Containerize
       MODEL_FRAMEWORK: model.framework,
       MODEL_NAME: name,
       PORT: String(SERVING_PORT),
-      WORKERS: '1',
+      // auto: as many as the CPU limit's whole CPUs (serving/__main__.py reads the cgroup quota).
+      WORKERS: workers > 1 ? 'auto' : '1',
       MAX_BATCH_SIZE: '1024',
       MAX_BODY_BYTES: String(10 * MiB),
     },

@@ -422,6 +422,8 @@ const BAD: [string, string, string | undefined, number, RegExp][] = [
   ['empty rows', '/predict', '{"instances": [[]]}', 422, /no values/],
   ['a flat list of numbers as instances', '/predict', '{"instances": [1, 2, 3, 4]}', 422, /must be a row/],
   ['a missing value the model cannot take', '/predict', '{"instances": [[1, 2, null, 4]]}', 422, /rejected the input/],
+  // Finite input that overflows inside the pipeline: the model's own check still rejects it.
+  ['a value that overflows inside the model', '/predict', '{"instances": [[1e308, 1e308, 1e308, 1e308]]}', 422, /rejected the input/],
   ['too many rows', '/predict', JSON.stringify({ instances: Array(CHUNK + 1).fill(ROWS[0]) }), 413, /too many rows: 9 > 8/],
   ['too large a body', '/predict', JSON.stringify({ instances: [ROWS[0]], pad: 'x'.repeat(5000) }), 413, /MAX_BODY_BYTES/],
   ['an unknown V2 model', '/v2/models/nope/infer', '{"inputs": []}', 404, /unknown model 'nope'; this server serves 'iris'/],

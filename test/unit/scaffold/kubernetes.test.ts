@@ -107,6 +107,20 @@ function checkAgreement(spec: ServingSpec, objects: Obj[], where: string): void 
   for (const key of ['MODEL_PATH', 'MODEL_FORMAT', 'PORT']) assert.ok(cm.data[key], `${where}: ConfigMap ${key}`);
   assert.equal(cm.data.PORT, String(spec.port));
 
+  // Workers: WORKERS=auto starts one process per whole CPU of the limit (the cgroup quota), so the
+  // limit holds at least one CPU, the request stays within it, and memory holds one model per worker.
+  const cpu = (q: string) => (q.endsWith('m') ? Number(q.slice(0, -1)) / 1000 : Number(q));
+  const { requests, limits } = container.resources;
+  const workers = cm.data.WORKERS === 'auto' ? Math.max(1, Math.floor(cpu(limits.cpu))) : Number(cm.data.WORKERS);
+  assert.ok(workers >= 1 && Number.isInteger(workers), `${where}: WORKERS ${cm.data.WORKERS}`);
+  assert.ok(cpu(limits.cpu) >= 1, `${where}: CPU limit ${limits.cpu} gives a worker a whole CPU`);
+  assert.ok(cpu(requests.cpu) <= cpu(limits.cpu), `${where}: CPU request ${requests.cpu} <= limit ${limits.cpu}`);
+  if (cm.data.WORKERS === 'auto') {
+    assert.ok(!spec.gpu.enabled, `${where}: one process per GPU`);
+    const perWorker = parseInt(limits.memory, 10) / workers;
+    assert.ok(perWorker >= parseInt(spec.resources.requests.memory, 10) / Number(spec.resources.limits.cpu), `${where}: ${limits.memory} holds ${workers} copies of the model`);
+  }
+
   // Prometheus finds the metrics.
   assert.equal(pod.metadata.annotations['prometheus.io/scrape'], 'true');
   assert.equal(pod.metadata.annotations['prometheus.io/port'], String(spec.port));
@@ -318,4 +332,15 @@ test('the same input plans the same bytes', async () => {
     const b = await plan(c.root, c.options);
     assert.deepEqual(k8sFiles(a.files), k8sFiles(b.files));
   }
+});
+
+test('a small CPU model runs WORKERS=auto under a 2-CPU limit, requesting CPU and memory for each worker; GPU models run one', async () => {
+  const cpu = await plan(IRIS, { model: 'model.joblib' });
+  assert.equal(cpu.spec.env.WORKERS, 'auto');
+  assert.deepEqual(cpu.spec.resources.limits.cpu, '2');
+  assert.deepEqual(cpu.spec.resources.requests.cpu, '500m');
+  const gpu = await plan(MODELS, { model: 'torchscript_model.pt', gpu: true });
+  assert.equal(gpu.spec.env.WORKERS, '1');
+  const memory = (q: string) => parseInt(q, 10);
+  assert.ok(memory(cpu.spec.resources.requests.memory) >= 2 * 256, `two copies of the model fit ${cpu.spec.resources.requests.memory}`);
 });

@@ -21,6 +21,7 @@ import logging
 import math
 import os
 import sys
+import threading
 import warnings
 import zipfile
 from collections import namedtuple
@@ -194,6 +195,39 @@ class Adapter:
         return rows
 
 
+_threads_without_scans = threading.local()
+
+
+def _skip_finite_checks(sklearn):
+    """scikit-learn's assume_finite for this thread (its configuration is per thread)."""
+    if not getattr(_threads_without_scans, "on", False):
+        sklearn.set_config(assume_finite=True)
+        _threads_without_scans.on = True
+
+
+def _finite(a):
+    """Whether a NumPy array holds no NaN or infinity (anything else: not known to)."""
+    if not isinstance(a, np.ndarray):
+        return False
+    kind = a.dtype.kind
+    return kind in "biu" or (kind in "fc" and bool(np.isfinite(a).all()))
+
+
+def _pipeline_split(model):
+    """(transforms, final estimator) of a scikit-learn Pipeline ending in a classifier, else None."""
+    pipeline = getattr(sys.modules.get("sklearn.pipeline"), "Pipeline", None)
+    if pipeline is None or type(model) is not pipeline:  # A subclass may predict its own way.
+        return None
+    try:
+        steps = model.steps
+        final = steps[-1][1]
+        if len(steps) < 2 or not hasattr(final, "predict_proba") or not hasattr(final, "predict"):
+            return None
+        return model[:-1], final
+    except Exception:  # An older or unusual Pipeline: call it whole.
+        return None
+
+
 class EstimatorAdapter(Adapter):
     """Anything with scikit-learn's `predict` (and optionally `predict_proba`): scikit-learn,
     XGBoost's and LightGBM's scikit-learn wrappers, statsmodels results, custom classes."""
@@ -204,6 +238,7 @@ class EstimatorAdapter(Adapter):
         self.model = model
         self._predict = model.predict
         self._proba = getattr(model, "predict_proba", None)
+        self._split = _pipeline_split(model)
         width = getattr(model, "n_features_in_", None)
         self.row_shape = (int(width),) if isinstance(width, (int, np.integer)) else None
         classes = getattr(model, "classes_", None)
@@ -237,14 +272,37 @@ class EstimatorAdapter(Adapter):
 
         return pd.DataFrame.from_records(records, columns=self.columns)
 
+    def _run(self, x, probabilities):
+        if probabilities and self._proba is not None and self._split is not None:
+            # A pipeline asked for both: its transforms run once, as Pipeline.predict would run them.
+            head, final = self._split
+            xt = head.transform(x)
+            return Output(np.asarray(final.predict(xt)), np.asarray(final.predict_proba(xt)))
+        predictions = np.asarray(self._predict(x))
+        probs = np.asarray(self._proba(x)) if probabilities and self._proba is not None else None
+        return Output(predictions, probs)
+
     def predict(self, x, probabilities=True):
         if self.frame and isinstance(x, np.ndarray):
             import pandas as pd
 
             x = pd.DataFrame(x, columns=self.columns)
-        predictions = np.asarray(self._predict(x))
-        probs = np.asarray(self._proba(x)) if probabilities and self._proba is not None else None
-        return Output(predictions, probs)
+        sklearn = sys.modules.get("sklearn")
+        if sklearn is None:
+            return self._run(x, probabilities)
+        # scikit-learn scans every array for NaN and infinity at each step of a pipeline, once per
+        # predict and once per predict_proba: most of a one-row call. Input just found finite skips
+        # the scans; other input, and an answer that is not finite (an overflow inside the
+        # pipeline), go through them, so the model fails or answers exactly as it would.
+        if _finite(x):
+            _skip_finite_checks(sklearn)
+            out = self._run(x, probabilities)
+            if _finite(out.predictions) and (out.probabilities is None or _finite(out.probabilities)):
+                return out
+        if not getattr(_threads_without_scans, "on", False):
+            return self._run(x, probabilities)
+        with sklearn.config_context(assume_finite=False):
+            return self._run(x, probabilities)
 
 
 class CallableAdapter(Adapter):
