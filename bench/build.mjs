@@ -16,6 +16,7 @@ import { closeSync, cpSync, mkdirSync, mkdtempSync, openSync, rmSync, ftruncateS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { commit, median } from './common.mjs';
+import testInfra from '../test/helpers/testInfra.js';
 
 const CLI = join(process.cwd(), 'dist/cli.js');
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
@@ -31,8 +32,8 @@ function timed(command, args, env = {}) {
 function project() {
   const dir = join(mkdtempSync(join(tmpdir(), 'ms-bench-build-')), 'iris');
   cpSync('examples/iris-sklearn', dir, { recursive: true });
-  const provides = execFileSync('docker', ['image', 'inspect', 'python:3.11-slim', '--format', '{{index .Config.Labels "org.modelship.base-provides"}}'], { encoding: 'utf8' }).trim();
-  execFileSync(process.execPath, [CLI, 'containerize', dir, '--only', 'dockerfile,app', '--force', '--base-provides', provides], { stdio: 'ignore' });
+  const provides = execFileSync('docker', ['image', 'inspect', testInfra.TEST_BASE_IMAGE, '--format', '{{index .Config.Labels "org.modelship.base-provides"}}'], { encoding: 'utf8' }).trim();
+  execFileSync(process.execPath, [CLI, 'containerize', dir, '--only', 'dockerfile,app', '--force', '--base-image', testInfra.TEST_BASE_IMAGE, '--base-provides', provides], { stdio: 'ignore' });
   // 2 GB of "training data" next to the model, as sparse files: sending it would cost reads, not disk.
   mkdirSync(join(dir, 'data/raw'), { recursive: true });
   for (let i = 0; i < 4; i++) {

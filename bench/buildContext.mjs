@@ -15,6 +15,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { commit, median } from './common.mjs';
+import testInfra from '../test/helpers/testInfra.js';
 
 const MiB = 1024 * 1024;
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
@@ -65,7 +66,7 @@ function generate(root) {
   }
   closeSync(fd);
   writeFileSync(join(root, 'requirements.txt'), 'scikit-learn==1.2.1\nfastapi\nuvicorn\n');
-  writeFileSync(join(root, 'Dockerfile'), 'FROM python:3.11-slim\nCOPY . /app\n');
+  writeFileSync(join(root, 'Dockerfile'), `FROM ${testInfra.TEST_BASE_IMAGE}\nCOPY . /app\n`);
   writeFileSync(join(root, '.dockerignore'), DOCKERIGNORE);
   writeFileSync(marker, '');
   return root;

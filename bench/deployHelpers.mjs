@@ -7,6 +7,7 @@ import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
+import testInfra from '../test/helpers/testInfra.js';
 
 export const CLI = join(process.cwd(), 'dist/cli.js');
 export const REGISTRY = process.env.MODELSHIP_TEST_REGISTRY ?? 'localhost:5000';
@@ -27,8 +28,8 @@ export function findLab() {
   } catch (error) {
     return { unavailable: `no cluster: ${kubeconfig} does not answer (${error.message.slice(0, 200)})` };
   }
-  const engine = spawnSync('docker', ['image', 'inspect', 'python:3.11-slim', '--format', '{{index .Config.Labels "org.modelship.base-provides"}}'], { encoding: 'utf8' });
-  if (engine.error || engine.status !== 0) return { unavailable: `no Docker engine with the test base image python:3.11-slim (npm run setup:engine): ${(engine.stderr || engine.error?.message || '').trim().slice(0, 200)}` };
+  const engine = spawnSync('docker', ['image', 'inspect', testInfra.TEST_BASE_IMAGE, '--format', '{{index .Config.Labels "org.modelship.base-provides"}}'], { encoding: 'utf8' });
+  if (engine.error || engine.status !== 0) return { unavailable: `no Docker engine with the test base image ${testInfra.TEST_BASE_IMAGE} (npm run setup:engine): ${(engine.stderr || engine.error?.message || '').trim().slice(0, 200)}` };
   const kubectlVersion = /v\d+\.\d+\.\d+/.exec(kubectl(['version', '--client', '-o', 'json']))?.[0] ?? 'unknown';
   return { kubeconfig, kubectlPath, kubectl, kubectlVersion, baseProvides: engine.stdout.trim(), env: { ...process.env, KUBECONFIG: kubeconfig } };
 }
@@ -62,7 +63,7 @@ export function containerizedIris(lab, image) {
   cpSync('examples/iris-sklearn', dir, { recursive: true });
   // Preparing the project is not measured; the V8 code cache is kept out of it.
   const env = { ...lab.env, MODELSHIP_NO_CODE_CACHE: '1' };
-  timed(process.execPath, [CLI, 'containerize', dir, '--force', '--base-provides', lab.baseProvides, '--only', 'dockerfile,app,k8s', '--image', image], env);
+  timed(process.execPath, [CLI, 'containerize', dir, '--force', '--base-image', testInfra.TEST_BASE_IMAGE, '--base-provides', lab.baseProvides, '--only', 'dockerfile,app,k8s', '--image', image], env);
   timed(process.execPath, [CLI, 'build', dir, '--quiet'], env);
   replaceIn(join(dir, 'deploy/k8s/base/deployment.yaml'), /(requests:\n\s+cpu: )250m/, '$110m');
   return { parent, dir, image };

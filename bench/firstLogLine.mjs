@@ -12,7 +12,7 @@
 // Each Show Logs is also split at two marks seen from the page: the editor tab showing (the command
 // ran and created the panel), the panel's page ready (its script ran); and dist/deploy.js is
 // required once more under a stand-in `vscode` in code-server's Node, for what the bundle costs.
-// The workload: the local test base image (python:3.11-slim) re-tagged and pushed to the lab's
+// The workload: the local test base image (modelship-test/python:3.11-slim) re-tagged and pushed to the lab's
 // registry, 2 replicas printing `INFO line N` 20 times a second, in a namespace of its own
 // (msbench-…), deleted at the end; the workspace: a copy of examples/iris-sklearn containerized by
 // the CLI (no build) under the Deployment's name, its staging environment on lab-staging.
@@ -28,6 +28,7 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { commit, median } from './common.mjs';
+import testInfra from '../test/helpers/testInfra.js';
 
 const root = resolve(fileURLToPath(import.meta.url), '../..');
 const require = createRequire(import.meta.url);
@@ -43,7 +44,7 @@ const T = 60_000;
 const PROJECT = 'first-log-line';
 const TAB = `Logs: ${PROJECT} (staging)`;
 const COMMAND = 'Modelship: Show Logs';
-const BASE = 'python:3.11-slim';
+const BASE = testInfra.TEST_BASE_IMAGE;
 const REGISTRY = process.env.MODELSHIP_TEST_REGISTRY ?? 'localhost:5000';
 const IMAGE = `${REGISTRY}/modelship-bench/logger:1`;
 const KUBECONFIG = process.env.MODELSHIP_TEST_KUBECONFIG || join(homedir(), '.cache', 'kube-lab', 'kubeconfig');

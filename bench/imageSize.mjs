@@ -6,8 +6,9 @@ import { cpSync, mkdtempSync, mkdirSync, openSync, writeSync, closeSync, writeFi
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import testInfra from '../test/helpers/testInfra.js';
 
-const BASE = 'python:3.11-slim';
+const BASE = testInfra.TEST_BASE_IMAGE;
 
 const NAIVE_DOCKERFILE = `# The seeds' Dockerfile, on the same base as the generated one.
 FROM ${BASE}
@@ -37,7 +38,7 @@ export async function benchImageSize() {
   writeDataset(join(project, 'data'), 200);
   const provides = join(work, 'provides.txt');
   writeFileSync(provides, docker('run', '--rm', '--network', 'none', BASE, 'cat', '/etc/modelship-provides.txt'));
-  execFileSync(process.execPath, [resolve('dist/cli.js'), 'containerize', project, '--only', 'dockerfile,app', '--base-provides', `@${provides}`], { stdio: 'ignore' });
+  execFileSync(process.execPath, [resolve('dist/cli.js'), 'containerize', project, '--only', 'dockerfile,app', '--base-image', BASE, '--base-provides', `@${provides}`], { stdio: 'ignore' });
   const naiveDir = join(work, 'naive');
   cpSync(project, naiveDir, { recursive: true, filter: (src) => !/(Dockerfile|\.dockerignore|serving)$/.test(src) });
   writeFileSync(join(naiveDir, 'Dockerfile'), NAIVE_DOCKERFILE);
