@@ -75,6 +75,15 @@ test('a GPU is reserved for the api and the worker iff asked; torch gets a bigge
   assert.equal(cpu.services.api.shm_size, undefined);
 });
 
+test('WORKERS=auto gets the Deployment\'s CPU limit (one model copy per CPU, not per host CPU); one worker gets none', async () => {
+  const { spec, compose: cpu } = await compose(IRIS, { model: 'model.joblib' });
+  assert.equal(spec.env.WORKERS, 'auto');
+  for (const s of [cpu.services.api, cpu.services.worker]) assert.equal(s.cpus, Number(spec.resources.limits.cpu));
+  const { spec: gpuSpec, compose: gpu } = await compose(MODELS, { model: 'torchscript_model.pt', gpu: true });
+  assert.equal(gpuSpec.env.WORKERS, '1');
+  assert.equal(gpu.services.api.cpus, undefined);
+});
+
 test('docker compose accepts the file', async (t) => {
   if (!optionalTool(t, 'docker', ['compose', 'version'], 'checking compose.yaml with `docker compose config`')) return;
   for (const c of CASES) {

@@ -36,6 +36,11 @@ function modelMounts(spec: ServingSpec, desc: ProjectDescription): string[] {
   return files.map((file) => `./${file}:${spec.model.containerDir}/${file.split('/').pop()}:ro`);
 }
 
+/** A Kubernetes CPU quantity ("2", "500m") as compose's `cpus` number. */
+function cpuQuantity(quantity: string): number {
+  return quantity.endsWith('m') ? Number(quantity.slice(0, -1)) / 1000 : Number(quantity);
+}
+
 /** What the API and the worker share. */
 function appService(spec: ServingSpec, desc: ProjectDescription): Record<string, unknown> {
   const service: Record<string, unknown> = {
@@ -48,6 +53,9 @@ function appService(spec: ServingSpec, desc: ProjectDescription): Record<string,
     cap_drop: ['ALL'],
     security_opt: ['no-new-privileges:true'],
   };
+  // WORKERS=auto starts one worker (one copy of the model) per CPU of the quota: without a limit
+  // that is every CPU of the host, so the stack gets the CPU limit the Deployment has.
+  if (spec.env.WORKERS === 'auto') service.cpus = cpuQuantity(spec.resources.limits.cpu);
   if (usesTorch(spec)) service.shm_size = shmSize(spec).replace(/Mi$/, 'm');
   if (spec.mode === 'mount') service.volumes = modelMounts(spec, desc);
   if (spec.gpu.enabled) service.deploy = { resources: { reservations: { devices: [{ driver: 'nvidia', count: 1, capabilities: ['gpu'] }] } } };
