@@ -153,7 +153,7 @@ async function failureSample(lab, dir, ns, reasonPattern) {
 async function benchFailures(lab, project, namespaces) {
   const kinds = {
     gpu: {
-      dir: variant(project, 'gpu', (dir) => replaceIn(join(dir, 'deploy/k8s/base/deployment.yaml'), /(limits:\n\s+cpu: "2"\n)(\s+)(memory: 601Mi)/, '$1$2$3\n$2nvidia.com/gpu: 1')),
+      dir: variant(project, 'gpu', (dir) => replaceIn(join(dir, 'deploy/k8s/base/deployment.yaml'), /(limits:\n\s+cpu: "2"\n)(\s+)(memory: \d+Mi)/, '$1$2$3\n$2nvidia.com/gpu: 1')),
       reason: REASONS.gpu,
       samples: [],
     },
