@@ -65,7 +65,7 @@ export function containerizedIris(lab, image) {
   const env = { ...lab.env, MODELSHIP_NO_CODE_CACHE: '1' };
   timed(process.execPath, [CLI, 'containerize', dir, '--force', '--base-image', testInfra.TEST_BASE_IMAGE, '--base-provides', lab.baseProvides, '--only', 'dockerfile,app,k8s', '--image', image], env);
   timed(process.execPath, [CLI, 'build', dir, '--quiet'], env);
-  replaceIn(join(dir, 'deploy/k8s/base/deployment.yaml'), /(requests:\n\s+cpu: )250m/, '$110m');
+  replaceIn(join(dir, 'deploy/k8s/base/deployment.yaml'), /(requests:\n\s+cpu: )\d+m/, '$110m');
   return { parent, dir, image };
 }
 

@@ -72,16 +72,19 @@ export async function pinnedImage(target: ClusterTarget, kube: KubeTarget, optio
     throw new ModelshipError('NO_REGISTRY', `The ${target.environment} environment names no registry to push ${ws.target.imageRef} to, and the cluster cannot pull from your engine.`, `Pass --registry HOST[/NAMESPACE] (e.g. localhost:5000 for a local cluster's registry), or set registry: for ${target.environment} in ${ENVIRONMENTS_FILE}. kind, minikube, k3d and Docker Desktop contexts need none.`);
   }
   const engine = await connectEngine();
-  if (!(await inspectImage(engine, ws.target.imageRef))) {
-    say('build', `Building ${ws.target.imageRef} (not built yet)…`);
-    const detail = options.detail;
-    const built = await buildImage(engine, {
-      projectDir: ws.dir, target: ws.target, tags: [], buildArgs: {}, noCache: false, builder: 'auto',
-      ...(signal ? { signal } : {}),
-      ...(detail ? { onEvent: (event: BuildEvent) => { const line = buildLine(event); if (line !== undefined) detail(line); } } : {}),
-    });
-    say('build', `Built ${built.tags[0]} in ${(built.ms / 1000).toFixed(1)} s`);
-  }
+  // Always built: the tag names the model, not the Dockerfile or the serving code, so an image left
+  // from before an edit (or a Modelship upgrade) would otherwise ship stale code under new settings.
+  // Unchanged sources are a cache hit with the same image id, and nothing new is pushed.
+  const before = (await inspectImage(engine, ws.target.imageRef))?.id;
+  say('build', before ? `Building ${ws.target.imageRef} (cached layers are reused)…` : `Building ${ws.target.imageRef} (not built yet)…`);
+  const detail = options.detail;
+  const built = await buildImage(engine, {
+    projectDir: ws.dir, target: ws.target, tags: [], buildArgs: {}, noCache: false, builder: 'auto',
+    ...(signal ? { signal } : {}),
+    ...(detail ? { onEvent: (event: BuildEvent) => { const line = buildLine(event); if (line !== undefined) detail(line); } } : {}),
+  });
+  const seconds = (built.ms / 1000).toFixed(1);
+  say('build', built.imageId === before ? `${built.tags[0]} is up to date (${seconds} s, from cache)` : `Built ${built.tags[0]} in ${seconds} s`);
   if (local) {
     const command = loaderCommand(local, ws.target.imageRef);
     if (command) {

@@ -93,6 +93,12 @@ suite('deployments (real cluster and engine)', function () {
     execFileSync(process.execPath, [path.join(repo, 'dist/cli.js'), 'containerize', projectDir, '--only', 'dockerfile,app,k8s', '--base-image', TEST_BASE_IMAGE, '--base-provides', (base as { provides: string }).provides], {
       env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' }, stdio: 'pipe', timeout: 60_000,
     });
+    // The lab is one 2-CPU node the other suites' pods share: small requests keep a rolling update from
+    // waiting for room ("Insufficient cpu") whatever the generated request per worker is.
+    const deployment = path.join(projectDir, 'deploy/k8s/base/deployment.yaml');
+    const requests = /(requests:\n\s+cpu: )\d+m/;
+    assert.match(fs.readFileSync(deployment, 'utf8'), requests);
+    fs.writeFileSync(deployment, fs.readFileSync(deployment, 'utf8').replace(requests, '$150m'));
     const config = vscode.workspace.getConfiguration('modelship');
     await config.update('kube.kubeconfig', lab.kubeconfig, vscode.ConfigurationTarget.Global);
     await config.update('deploy.registry', REGISTRY, vscode.ConfigurationTarget.Global);

@@ -110,11 +110,25 @@ test('deploy → Ready → status → a second revision → rollback → undeplo
   assert.equal(second.code, 0, second.stderr);
   const annotation = () => lab!.kubectl(['--context', 'lab-admin', '-n', ns, 'get', 'deploy', 'iris-sklearn', '-o', "jsonpath={.spec.template.metadata.annotations.modelship\\.test/revision}"]);
   assert.equal(annotation(), '2');
+  assert.match(second.stderr, /is up to date \([\d.]+ s, from cache\)/, 'unchanged sources: the image is a cache hit and is not pushed again');
+  assert.match(second.stderr, /was pushed already/);
+
+  // Edited serving code is built and shipped, though the tag (the model's hash) is the same.
+  const app = join(project!, 'serving/app.py');
+  writeFileSync(app, `${readFileSync(app, 'utf8')}\n# edited after the first deploy\n`);
+  const third = await deploy(project!, ns);
+  assert.equal(third.code, 0, third.stderr);
+  assert.match(third.stderr, /Built \S+ in [\d.]+ s/);
+  assert.match(third.stderr, /Pushing /);
+  const edited = lab!.kubectl(['--context', 'lab-admin', '-n', ns, 'get', 'deploy', 'iris-sklearn', '-o', 'jsonpath={.spec.template.spec.containers[0].image}']);
+  assert.notEqual(edited, image, 'the cluster runs the rebuilt image');
 
   const back = await cli(['rollback', project!, '--context', 'lab-admin', '--namespace', ns, '--yes']);
   assert.equal(back.code, 0, back.stderr);
-  assert.match(back.stdout, /is Ready at revision 1/);
-  assert.equal(annotation(), '', 'the previous template is back');
+  assert.match(back.stdout, /is Ready at revision 2/);
+  const restored = lab!.kubectl(['--context', 'lab-admin', '-n', ns, 'get', 'deploy', 'iris-sklearn', '-o', 'jsonpath={.spec.template.spec.containers[0].image}']);
+  assert.equal(restored, image, 'the previous image is back');
+  assert.equal(annotation(), '2', 'the previous template is back');
 
   const gone = await cli(['undeploy', project!, '--context', 'lab-admin', '--namespace', ns, '--yes']);
   assert.equal(gone.code, 0, gone.stderr);

@@ -230,7 +230,7 @@ function defineSteps(page, ctx) {
         'iris.pkl pickle · sklearn · 829 B',
         'lgbm_model.txt lightgbm-text · lightgbm · 3.1 KiB',
         'net.bin pytorch · pytorch · 1.7 KiB',
-        'Project Python 3.11 · 2 problems',
+        'Project Python 3.11 · 3 problems',
       ]);
     }],
     ['model-children', async () => {

@@ -109,12 +109,14 @@ function prepareProject(ctx) {
   fs.cpSync(path.join(cs.REPO, 'examples/iris-sklearn'), ctx.project, { recursive: true });
   const made = spawnSync(process.execPath, [path.join(cs.REPO, 'dist/cli.js'), 'containerize', ctx.project, '--only', 'dockerfile,app,k8s', '--base-image', ENGINE_BASE, '--base-provides', ctx.baseProvides], { encoding: 'utf8', timeout: 120000 });
   assert.strictEqual(made.status, 0, `containerize: ${made.stderr || made.stdout}`);
-  // The lab is one 2-CPU node that other suites' pods share: at the generated 250m per pod a rolling update (maxSurge 1)
-  // may find no room for a while (Pending, "Insufficient cpu"). 50m keeps this suite's pods small and its timings steady.
+  // The lab is one 2-CPU node that other suites' pods share: at the generated request (250m per worker) a rolling update
+  // (maxSurge 1) may find no room for a while (Pending, "Insufficient cpu"). 50m keeps this suite's pods small and its
+  // timings steady.
   const deployment = path.join(ctx.project, 'deploy/k8s/base/deployment.yaml');
   const text = fs.readFileSync(deployment, 'utf8');
-  assert.match(text, /cpu: 250m/, 'the generated Deployment requests cpu: 250m');
-  fs.writeFileSync(deployment, text.replace('cpu: 250m', 'cpu: 50m'));
+  const requests = /(requests:\n\s+cpu: )\d+m/;
+  assert.match(text, requests, 'the generated Deployment requests a CPU share in millicores');
+  fs.writeFileSync(deployment, text.replace(requests, '$150m'));
   ctx.overlay = path.join(ctx.project, 'deploy/k8s/overlays/staging');
   ctx.overlayKustomization = fs.readFileSync(path.join(ctx.overlay, 'kustomization.yaml'), 'utf8');
 }
