@@ -199,8 +199,10 @@ suite('modelship.containerize', () => {
       return { ...result, files: result.files.map((f) => ({ ...f, contents: `${f.contents}# new options\n` })) };
     });
     const seen: string[] = [];
-    const { result } = await run(uriOf(IRIS), accept, accept, accept, overDiffOf('.dockerignore', KEEP_MINE, seen));
+    const { result, prompter } = await run(uriOf(IRIS), accept, accept, accept, overDiffOf('.dockerignore', KEEP_MINE, seen));
     assert.deepStrictEqual(seen, ['.dockerignore'], 'only the edited file is asked about');
+    const question = prompter.asked.find((q) => q.kind === 'confirm');
+    assert.match(question?.kind === 'confirm' ? question.options.detail ?? '' : '', /1 file Modelship wrote and nobody edited since is written either way\. Cancel writes nothing\./);
     assert.strictEqual(result?.kind, 'containerized');
     assert.deepStrictEqual(result.files.find((f) => f.path === 'Dockerfile'), { path: 'Dockerfile', kind: 'outdated', action: 'written' });
     assert.deepStrictEqual(result.files.find((f) => f.path === '.dockerignore'), { path: '.dockerignore', kind: 'changed', action: 'kept' });

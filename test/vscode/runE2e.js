@@ -348,8 +348,9 @@ function defineSteps(page, ctx) {
     ['cancel-writes-nothing', async () => {
       await page.locator('.quick-input-widget input[type="text"]').first().fill('s3://bucket/models/iris.pkl');
       await page.keyboard.press('Enter');
-      // Mount mode changes several generated files: one dialog lists them; Cancel writes nothing.
-      const dialog = page.locator('.monaco-dialog-box', { hasText: 'existing files differ from what Modelship generates' });
+      // Mount mode changes several generated files. Those nobody edited would follow silently (Modelship
+      // recorded what it wrote); the one edited above gets the question, and Cancel writes nothing at all.
+      const dialog = page.locator('.monaco-dialog-box', { hasText: `${ctx.edited} differs from what Modelship generates` });
       await dialog.waitFor({ timeout: T });
       await page.screenshot({ path: path.join(SHOTS, `${ctx.stepNo}-dialog.png`) });
       await dialog.locator('.monaco-button', { hasText: 'Cancel' }).click();

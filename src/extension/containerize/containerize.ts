@@ -147,7 +147,7 @@ async function answersFor(ctx: ContainerizeCtx, folder: vscode.WorkspaceFolder, 
 async function consent(ctx: ContainerizeCtx, folder: vscode.WorkspaceFolder, changes: PlannedChange[]): Promise<Set<string> | undefined> {
   ctx.plans.beginRun();
   try {
-    return await askOverwrites(ctx, folder, changes.filter((c) => c.kind === 'changed'), changes.filter((c) => c.kind === 'new').length);
+    return await askOverwrites(ctx, folder, changes.filter((c) => c.kind === 'changed'), changes.filter((c) => c.kind === 'new').length, changes.filter((c) => c.kind === 'outdated').length);
   } finally {
     const tabs = planDiffTabs();
     if (tabs.length > 0) await vscode.window.tabGroups.close(tabs, true);

@@ -48,9 +48,13 @@ async function reviewEach(ctx: ContainerizeCtx, folder: vscode.WorkspaceFolder, 
  * The paths among `changed` that the user agreed to overwrite, or undefined when they cancelled.
  * `newCount` files are written in any case (they do not exist yet), which the dialogs say.
  */
-export async function askOverwrites(ctx: ContainerizeCtx, folder: vscode.WorkspaceFolder, changed: PlannedChange[], newCount: number): Promise<Set<string> | undefined> {
+export async function askOverwrites(ctx: ContainerizeCtx, folder: vscode.WorkspaceFolder, changed: PlannedChange[], newCount: number, outdatedCount = 0): Promise<Set<string> | undefined> {
   if (changed.length === 0) return new Set();
-  const others = newCount > 0 ? `${plural(newCount, 'new file')} ${newCount === 1 ? 'is' : 'are'} written either way. ` : '';
+  const written = [
+    newCount > 0 ? plural(newCount, 'new file') : '',
+    outdatedCount > 0 ? `${plural(outdatedCount, 'file')} Modelship wrote and nobody edited since` : '',
+  ].filter(Boolean);
+  const others = written.length > 0 ? `${written.join(' and ')} ${newCount + outdatedCount === 1 ? 'is' : 'are'} written either way. ` : '';
   if (changed.length === 1) return reviewEach(ctx, folder, changed, others);
   const listed = changed.map((c) => `• ${c.file.path}`).join('\n');
   const choice = await ctx.prompter().confirm(`${changed.length} existing files differ from what Modelship generates.`, {

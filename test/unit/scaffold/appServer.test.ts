@@ -574,6 +574,15 @@ pyTest('by default a model that fails to load stops the process with status 3', 
   assert.match(failed.error, /model not found/);
 });
 
+pyTest('with several workers (python -m serving, WORKERS=2), a model that fails to load still ends the process with status 3', ['sklearn', 'joblib', 'uvicorn'], async () => {
+  const dir = workspace();
+  const port = await freePort();
+  const proc = launch(PY, ['-m', 'serving'], dir, pyEnv({ ...SPEC.env, MODEL_PATH: join(dir, 'models', 'missing.joblib'), WORKERS: '2', HOST: '127.0.0.1', PORT: String(port), MODEL_NAME: 'exits-workers' }));
+  // uvicorn's supervisor treats the worker's SIGTERM as a clean stop; without the mark it exited 0.
+  assert.equal(await exitWithin(proc, 60_000), 3, proc.logs.join('\n'));
+  assert.ok(proc.logs.some((l) => /model not found/.test(l)), proc.logs.join('\n'));
+});
+
 // ---------------------------------------------------------------------------------------------
 // Jobs through Redis.
 // ---------------------------------------------------------------------------------------------

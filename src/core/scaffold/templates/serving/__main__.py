@@ -95,6 +95,14 @@ def main():
         access_log=False,
         timeout_keep_alive=int(os.environ.get("KEEP_ALIVE_SECONDS", "5")),
     )
+    # A worker that cannot load the model stops this supervisor with SIGTERM, which uvicorn treats as
+    # a clean shutdown: its mark keeps the failure's status 3, so Kubernetes and Docker see a crash.
+    import tempfile
+
+    mark = os.path.join(tempfile.gettempdir(), f"modelship-load-failed-{os.getpid()}")
+    if os.path.exists(mark):
+        os.remove(mark)
+        raise SystemExit(3)
 
 
 if __name__ == "__main__":

@@ -45,6 +45,7 @@ import os
 import re
 import signal
 import sys
+import tempfile
 import threading
 import time
 import traceback
@@ -296,10 +297,19 @@ async def _infer(x, probabilities):
 # ---------------------------------------------------------------------------------------------
 
 
+def load_failed_mark(supervisor_pid):
+    """The file a worker leaves so that its supervisor, stopped by SIGTERM, still exits with status 3."""
+    return os.path.join(tempfile.gettempdir(), f"modelship-load-failed-{supervisor_pid}")
+
+
 def _exit_after_load_error():
     for handler in log.handlers:
         handler.flush()
     if multiprocessing.parent_process() is not None:  # A uvicorn worker: stop the supervisor too.
+        try:
+            open(load_failed_mark(os.getppid()), "w").close()
+        except OSError:
+            pass
         os.kill(os.getppid(), signal.SIGTERM)
     os._exit(3)
 
