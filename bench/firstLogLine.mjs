@@ -132,7 +132,7 @@ function prepareWorkspace(provides) {
   const project = join(workspace, PROJECT);
   mkdirSync(workspace, { recursive: true });
   cpSync(join(root, 'examples/iris-sklearn'), project, { recursive: true });
-  sh(process.execPath, [join(root, 'dist/cli.js'), 'containerize', project, '--only', 'dockerfile,app,k8s', '--base-provides', provides], { env: { ...process.env, MODELSHIP_NO_CODE_CACHE: '1' } });
+  sh(process.execPath, [join(root, 'dist/cli.js'), 'containerize', project, '--only', 'dockerfile,app,k8s', '--base-image', BASE, '--base-provides', provides], { env: { ...process.env, MODELSHIP_NO_CODE_CACHE: '1' } });
   const label = /io\.modelship\.image="([^":]+)/.exec(readFileSync(join(project, 'Dockerfile'), 'utf8'))?.[1];
   if (label !== PROJECT) throw new Error(`the Dockerfile's io.modelship.image names "${label}", not the Deployment ${PROJECT}`);
   writeFileSync(join(project, 'deploy/environments.yaml'), `staging:\n  context: lab-staging\n  namespace: ${NS}\n`);

@@ -38,7 +38,7 @@ export async function benchImageSize() {
   writeDataset(join(project, 'data'), 200);
   const provides = join(work, 'provides.txt');
   writeFileSync(provides, docker('run', '--rm', '--network', 'none', BASE, 'cat', '/etc/modelship-provides.txt'));
-  execFileSync(process.execPath, [resolve('dist/cli.js'), 'containerize', project, '--only', 'dockerfile,app', '--base-image', BASE, '--base-provides', `@${provides}`], { stdio: 'ignore' });
+  execFileSync(process.execPath, [resolve('dist/cli.js'), 'containerize', project, '--only', 'dockerfile,app', '--no-pip-secrets', '--base-image', BASE, '--base-provides', `@${provides}`], { stdio: 'ignore' });
   const naiveDir = join(work, 'naive');
   cpSync(project, naiveDir, { recursive: true, filter: (src) => !/(Dockerfile|\.dockerignore|serving)$/.test(src) });
   writeFileSync(join(naiveDir, 'Dockerfile'), NAIVE_DOCKERFILE);

@@ -95,7 +95,7 @@ function buildImages(dir) {
   cpSync(EXAMPLE, project, { recursive: true });
   const provides = join(dir, 'provides.txt');
   writeFileSync(provides, docker('run', '--rm', '--network', 'none', BASE, 'cat', '/etc/modelship-provides.txt'));
-  execFileSync(process.execPath, [resolve('dist/cli.js'), 'containerize', project, '--only', 'dockerfile,app', '--base-image', BASE, '--base-provides', `@${provides}`, '--force'], { stdio: 'ignore' });
+  execFileSync(process.execPath, [resolve('dist/cli.js'), 'containerize', project, '--only', 'dockerfile,app', '--no-pip-secrets', '--base-image', BASE, '--base-provides', `@${provides}`, '--force'], { stdio: 'ignore' });
   const seedsDir = join(dir, 'seeds');
   mkdirSync(seedsDir);
   writeFileSync(join(seedsDir, 'main.py'), SEEDS_SERVER);
