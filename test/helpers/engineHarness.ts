@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, existsSync, cpSync, write
 import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { TEST_BASE_IMAGE, testBase, type Missing } from './testInfra';
+import { skipBecause, TEST_BASE_IMAGE, testBase, type Missing } from './testInfra';
 
 export const CLI = resolve(__dirname, '../../dist/cli.js');
 export const MAIN_SOCKET = '/var/run/docker.sock';
@@ -51,6 +51,14 @@ export function docker(args: string[], host?: string): string {
 export function engineUnavailable(): Missing | undefined {
   const base = testBase();
   return 'missing' in base ? base : undefined;
+}
+
+/** Whether the engine and the test base are here; otherwise skips `t` (fails it under CI), saying why. */
+export function needEngine(t: { skip: (message?: string) => void }): boolean {
+  const missing = engineUnavailable();
+  if (!missing) return true;
+  skipBecause(t, missing);
+  return false;
 }
 
 /** The Python distributions the test base image provides (its org.modelship.base-provides label), for containerize --base-provides. */

@@ -13,15 +13,10 @@ import { lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { pipInstallWithSecrets } from '../../src/core/scaffold/dockerfile/renderDockerfile';
-import { docker, engineUnavailable, runCli } from '../helpers/engineHarness';
-import { skipBecause, TEST_BASE_IMAGE } from '../helpers/testInfra';
+import { docker, needEngine, runCli } from '../helpers/engineHarness';
+import { TEST_BASE_IMAGE } from '../helpers/testInfra';
 
-const unavailable = engineUnavailable();
-function need(t: { skip: (message?: string) => void }): boolean {
-  if (!unavailable) return true;
-  skipBecause(t, unavailable);
-  return false;
-}
+const need = needEngine;
 
 const cleanups: (() => unknown)[] = [];
 after(() => {

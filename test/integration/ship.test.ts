@@ -13,18 +13,12 @@ import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeF
 import { join, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
 import { createHash } from 'node:crypto';
-import { docker, engineUnavailable, freePort, makeTlsMaterial, recordingProxy, runCli, startAuthRegistry, startThrowawayEngine, testBaseFlags } from '../helpers/engineHarness';
+import { docker, engineUnavailable, freePort, makeTlsMaterial, needEngine, recordingProxy, runCli, startAuthRegistry, startThrowawayEngine, testBaseFlags } from '../helpers/engineHarness';
 import { skipBecause, TEST_BASE_IMAGE, TEST_REGISTRY as REGISTRY, testRegistryProblem } from '../helpers/testInfra';
 
 const EXAMPLE = resolve(__dirname, '../../examples/iris-sklearn');
 
-const unavailable = engineUnavailable();
-/** Whether the engine and the test base are here; otherwise skips `t` (fails it under CI). */
-function need(t: { skip: (message?: string) => void }): boolean {
-  if (!unavailable) return true;
-  skipBecause(t, unavailable);
-  return false;
-}
+const need = needEngine;
 
 const cleanups: (() => unknown)[] = [];
 after(async () => {
@@ -61,7 +55,7 @@ async function ensureBuilt(dir: string, image: string): Promise<void> {
 
 let iris: { dir: string; image: string } | undefined;
 before(async () => {
-  if (!unavailable) iris = await containerizedIris('iris-ship');
+  if (!engineUnavailable()) iris = await containerizedIris('iris-ship');
 });
 
 test('build → run → smoke → logs → stop on the real engine, with the in-process predictions', { timeout: 600_000 }, async (t) => {
